@@ -1,0 +1,79 @@
+# Espace abonné — every target bootstraps what it needs from nothing (Python 3.13 via .python-version).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.13
+UV_VERSION := 0.13.9
+SAM_VERSION := 1.170.0
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM := SAM_CLI_TELEMETRY=0 $(UV) tool run --python 3.13 --from aws-sam-cli==$(SAM_VERSION) sam
+
+.PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
+        sam-validate sam-build pytest moto-server clean
+
+help:
+	@echo "make run    - local mode: the API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
+	@echo "make test   - everything CI runs: lint, types, OpenAPI drift, sam validate/build, tests"
+	@echo "make check  - lint, format, types, OpenAPI and requirements drift"
+	@echo "make format - apply ruff's formatting and fixes"
+	@echo "make openapi - regenerate openapi.json"
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+run: $(VENV)/.synced
+	$(PY) -m local_mode
+
+test: check sam-validate sam-build pytest
+
+pytest: $(VENV)/.synced
+	$(PY) -m pytest
+
+check: lint typecheck openapi-check requirements-check
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.synced
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(VENV)/.synced
+	$(VENV)/bin/mypy
+
+openapi: $(VENV)/.synced
+	$(PY) scripts/openapi.py
+
+openapi-check: $(VENV)/.synced
+	$(PY) scripts/openapi.py --check
+
+# The layer's requirements.txt is exported from uv.lock (runtime dependencies only).
+requirements: $(UV)
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --quiet -o shared/requirements.txt
+
+requirements-check: $(UV)
+	@$(UV) export --frozen --no-dev --no-hashes --no-emit-project --quiet | tail -n +3 | diff -q - <(tail -n +3 shared/requirements.txt) >/dev/null \
+		|| { echo "shared/requirements.txt differs from uv.lock: run 'make requirements'"; exit 1; }
+	@echo "shared/requirements.txt matches uv.lock."
+
+sam-validate: $(UV)
+	$(SAM) validate --lint
+
+sam-build: $(UV)
+	$(SAM) build --parallel
+	@! find .aws-sam/build -name 'local_mode' | grep -q . || { echo "local_mode must not be packaged"; exit 1; }
+
+# For `sam local start-api` (needs Docker): moto as a server, with the template's tables.
+moto-server: $(VENV)/.synced
+	$(PY) -m local_mode.moto_server
+
+clean:
+	rm -rf .aws-sam .venv .tools .pytest_cache .mypy_cache .ruff_cache test-artifacts

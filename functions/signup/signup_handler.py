@@ -1,0 +1,80 @@
+"""POST /accounts and POST /accounts/activation/resend."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from espace_abonne.account_service import Outcome, Result
+from espace_abonne.api import (
+    MessageResponse,
+    RequestModel,
+    accepted,
+    create_resolver,
+    error_responses,
+    http_boundary,
+)
+from espace_abonne.services import account_service
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver(logger)
+
+SIGNUP_MESSAGE = "Enregistrement effectué. Un email de confirmation vous a été envoyé."
+RESEND_MESSAGE = "Si un compte en attente d'activation correspond à cette adresse, un nouveau lien vous a été envoyé."
+
+
+class SignupRequest(RequestModel):
+    email: str = Field(description="Adresse email du compte")
+    password: str = Field(description="Mot de passe choisi")
+    password_confirmation: str = Field(description="Confirmation du mot de passe")
+
+
+class ResendRequest(RequestModel):
+    email: str
+
+
+def _record(result: Result) -> None:
+    if result.outcome is Outcome.ACCOUNT_CREATED:
+        metrics.add_metric(name="SignUps", unit=MetricUnit.Count, value=1)
+    if result.email_sent:
+        metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+    logger.info("account email step done", extra={"outcome": result.outcome.value})
+
+
+@app.post(
+    "/accounts",
+    status_code=202,
+    summary="S'inscrire",
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 413, 415, 422)},
+)
+@tracer.capture_method
+def sign_up(request: Annotated[SignupRequest, Body()]) -> Response[MessageResponse]:
+    _record(account_service().sign_up(request.email, request.password, request.password_confirmation))
+    return accepted(SIGNUP_MESSAGE)
+
+
+@app.post(
+    "/accounts/activation/resend",
+    status_code=202,
+    summary="Recevoir un nouveau lien d'activation",
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 413, 415, 422)},
+)
+@tracer.capture_method
+def resend_activation(request: Annotated[ResendRequest, Body()]) -> Response[MessageResponse]:
+    _record(account_service().resend_activation(request.email))
+    return accepted(RESEND_MESSAGE)
+
+
+@http_boundary
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,37 @@
+"""`python -m local_mode`: the API on http://127.0.0.1:3000 (PORT overrides), no AWS, no Docker."""
+
+import os
+import sys
+
+from local_mode.backend import moto_backend
+from local_mode.server import LocalApi, make_server
+from local_mode.template import load_template
+
+
+def main() -> None:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "3000"))
+    # Local settings for Powertools: no X-Ray daemon, no metrics flush, quiet JSON logs.
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    template = load_template({"FrontendUrl": f"http://{host}:{port}"})
+    with moto_backend(template):
+        api = LocalApi(template)
+        server = make_server(api, host, port)
+        print(
+            f"Espace abonné — mode local sur http://{host}:{port}\n"
+            f"  routes : {', '.join(f'{r.method} {r.path}' for r in api.routes)}\n"
+            f"  emails envoyés : GET http://{host}:{port}/_local/emails (et affichés ici)\n"
+            "  DynamoDB et SES : moto, en mémoire (tout est perdu à l'arrêt). Ctrl+C pour arrêter.",
+            flush=True,
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("Arrêt.", file=sys.stderr)
+        finally:
+            server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""moto, in process, playing DynamoDB and SES with the template's tables."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+REGION = "eu-west-3"
+
+# Dummy credentials and a fixed region: nothing may ever reach real AWS from here.
+AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+
+
+def use_dummy_aws_environment() -> None:
+    os.environ.update(AWS_ENVIRONMENT)
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def create_tables(template: Any) -> None:
+    """Creates every table of `template` (a `local_mode.template.Template`) in the current moto backend."""
+    import boto3
+
+    client = boto3.client("dynamodb", region_name=REGION)
+    for definition in template.table_definitions().values():
+        client.create_table(**definition)
+    for table, attribute in template.ttl_attributes().items():
+        client.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"AttributeName": attribute, "Enabled": True}
+        )
+
+
+def verify_sender(sender: str) -> None:
+    import boto3
+
+    boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=sender)
+
+
+@contextmanager
+def moto_backend(template: Any) -> Iterator[None]:
+    """moto started, tables created from the template, the sender verified."""
+    from moto import mock_aws
+
+    from espace_abonne import aws
+
+    use_dummy_aws_environment()
+    with mock_aws():
+        aws.reset_clients()
+        create_tables(template)
+        verify_sender(template.parameters["EmailSender"])
+        try:
+            yield
+        finally:
+            aws.reset_clients()
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"to": self.to, "subject": self.subject, "text": self.text, "html": self.html}
+
+
+def _part(message: EmailMessage, subtype: str) -> str:
+    part = message.get_body(preferencelist=(subtype,))
+    return str(part.get_content()) if part is not None else ""
+
+
+def sent_emails() -> list[SentEmail]:
+    """Every email SES (moto) accepted since it started, oldest first."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import RawMessage, ses_backends
+
+    emails = []
+    for sent in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages:
+        if not isinstance(sent, RawMessage):
+            continue
+        raw = sent.raw_data.encode("utf-8") if isinstance(sent.raw_data, str) else sent.raw_data
+        message = message_from_bytes(raw, policy=policy.default)
+        if not isinstance(message, EmailMessage):  # policy.default always builds one
+            raise TypeError("unexpected message class")
+        emails.append(
+            SentEmail(
+                to=str(message["To"]),
+                subject=str(message["Subject"]),
+                text=_part(message, "plain"),
+                html=_part(message, "html"),
+            )
+        )
+    return emails

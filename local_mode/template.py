@@ -1,0 +1,169 @@
+"""Reads `template.yaml`: tables, functions, routes and their environment — one source of truth
+for local mode and the tests."""
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+# The values local mode gives the template's parameters (the rest use their defaults).
+LOCAL_PARAMETERS = {
+    "EmailSender": "no-reply@eauxdupaysdaix.fr",
+    "LogLevel": "WARNING",
+}
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short tags (!Ref, !Sub, !GetAtt…) as their long forms."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        regex = re.sub(r"\\\{([A-Za-z0-9_]+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        return re.compile(f"^{regex}$")
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    handler: str
+    code_uri: str
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Template:
+    document: dict[str, Any]
+    parameters: dict[str, str]
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return dict(self.document["Resources"])
+
+    def resolve(self, value: Any) -> str:
+        """A value of the template, with Ref to tables and parameters resolved for local use."""
+        if isinstance(value, str | int | float):
+            return str(value)
+        if isinstance(value, dict) and "Ref" in value:
+            name = value["Ref"]
+            if name in self.parameters:
+                return self.parameters[name]
+            if self.resources.get(name, {}).get("Type") == "AWS::DynamoDB::Table":
+                return str(name)  # local table name: the logical id
+        raise ValueError(f"local mode cannot resolve {value!r}")
+
+    def table_definitions(self) -> dict[str, dict[str, Any]]:
+        """Each table's CreateTable arguments, taken from its template definition."""
+        tables = {}
+        for name, resource in self.resources.items():
+            if resource["Type"] != "AWS::DynamoDB::Table":
+                continue
+            props = resource["Properties"]
+            definition: dict[str, Any] = {
+                "TableName": name,
+                "AttributeDefinitions": props["AttributeDefinitions"],
+                "KeySchema": props["KeySchema"],
+                "BillingMode": props["BillingMode"],
+            }
+            for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+                if index_kind in props:
+                    definition[index_kind] = props[index_kind]
+            if props.get("SSESpecification", {}).get("SSEEnabled"):
+                definition["SSESpecification"] = {"Enabled": True}
+            tables[name] = definition
+        return tables
+
+    def ttl_attributes(self) -> dict[str, str]:
+        return {
+            name: r["Properties"]["TimeToLiveSpecification"]["AttributeName"]
+            for name, r in self.resources.items()
+            if r["Type"] == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in r["Properties"]
+        }
+
+    def functions(self) -> dict[str, Function]:
+        global_env = self.document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        functions = {}
+        for name, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            props = resource["Properties"]
+            variables = {**global_env, **props.get("Environment", {}).get("Variables", {})}
+            functions[name] = Function(
+                name=name,
+                handler=props["Handler"],
+                code_uri=str(props["CodeUri"]).rstrip("/"),
+                environment={key: self.resolve(value) for key, value in variables.items()},
+            )
+        return functions
+
+    def routes(self) -> list[Route]:
+        routes = []
+        for name, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event in resource["Properties"].get("Events", {}).values():
+                if event["Type"] == "Api":
+                    routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], name))
+        return routes
+
+    def cors(self) -> dict[str, str]:
+        """The API's CORS settings, as API Gateway's OPTIONS answers would carry them."""
+        api = next(r for r in self.resources.values() if r["Type"] == "AWS::Serverless::Api")
+        cors = api["Properties"]["Cors"]
+
+        def unquote(value: str) -> str:
+            return value.strip("'")
+
+        origin = cors["AllowOrigin"]
+        if isinstance(origin, dict) and "Fn::Sub" in origin:
+            origin = re.sub(r"\$\{(\w+)\}", lambda m: self.parameters[m.group(1)], origin["Fn::Sub"])
+        return {
+            "Access-Control-Allow-Origin": unquote(origin),
+            "Access-Control-Allow-Methods": unquote(cors["AllowMethods"]),
+            "Access-Control-Allow-Headers": unquote(cors["AllowHeaders"]),
+            "Access-Control-Allow-Credentials": "true" if cors.get("AllowCredentials") else "false",
+            "Access-Control-Max-Age": unquote(cors.get("MaxAge", "'0'")),
+        }
+
+
+@cache
+def _document() -> dict[str, Any]:
+    return dict(yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=_CfnLoader))  # noqa: S506 (safe loader subclass)
+
+
+def load_template(overrides: dict[str, str] | None = None) -> Template:
+    document = _document()
+    parameters = {
+        name: str(spec["Default"]) for name, spec in document.get("Parameters", {}).items() if "Default" in spec
+    }
+    parameters.update(LOCAL_PARAMETERS)
+    parameters.update(overrides or {})
+    return Template(document=document, parameters=parameters)

@@ -1,0 +1,1 @@
+"""Code shared by every Espace abonné function (shipped to Lambda in the shared layer)."""

@@ -1,0 +1,210 @@
+"""The HTTP layer every function shares: resolver, error responses, request guard, headers.
+
+Domain exceptions become responses here and nowhere else.
+"""
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
+from aws_lambda_powertools.shared.json_encoder import Encoder
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict
+
+from espace_abonne.errors import (
+    DomainError,
+    FieldError,
+    InvalidInput,
+    MalformedJson,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+)
+from espace_abonne.settings import get_settings
+
+MAX_BODY_BYTES = 16 * 1024
+
+# JSON out in UTF-8, French accents kept readable.
+to_json = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class MessageResponse(BaseModel):
+    message: str
+
+
+class FieldErrorBody(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    errors: list[FieldErrorBody] | None = None
+
+
+def accepted(message: str) -> Response[MessageResponse]:
+    """202 with a message: the answer of the enumeration-safe routes, whatever happened."""
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=MessageResponse(message=message))
+
+
+def error_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI entries for the error statuses a route may answer."""
+    return {
+        status: {"description": "Erreur", "content": {"application/json": {"model": ErrorBody}}} for status in statuses
+    }
+
+
+def _error_payload(error: DomainError) -> dict[str, Any]:
+    payload: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.errors:
+        payload["errors"] = [{"field": e.field, "code": e.code, "message": e.message} for e in error.errors]
+    return payload
+
+
+def error_response(error: DomainError) -> Response[str]:
+    return Response(
+        status_code=error.status, content_type=content_types.APPLICATION_JSON, body=to_json(_error_payload(error))
+    )
+
+
+_PYDANTIC_CODES: Mapping[str, tuple[str, str]] = {
+    "missing": ("required", "Ce champ est obligatoire."),
+    "extra_forbidden": ("unknown_field", "Ce champ n'est pas reconnu."),
+}
+_WRONG_TYPE = ("invalid_type", "Ce champ n'a pas le type attendu.")
+
+
+def _field_errors(validation: RequestValidationError) -> list[FieldError]:
+    errors = []
+    for error in validation.errors():
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        code, message = _PYDANTIC_CODES.get(error.get("type", ""), _WRONG_TYPE)
+        if not location:
+            code, message = "invalid_body", "Le corps de la requête doit être un objet JSON."
+        errors.append(FieldError(".".join(location) or "body", code, message))
+    return errors
+
+
+def create_resolver(logger: Logger) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True, serializer=to_json)
+
+    @app.exception_handler(RequestValidationError)
+    def on_validation_error(error: RequestValidationError) -> Response[str]:
+        if any(e.get("type") == "json_invalid" for e in error.errors()):
+            return error_response(MalformedJson())
+        return error_response(InvalidInput(_field_errors(error)))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def on_unsupported_content(_: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(UnsupportedMediaType())
+
+    @app.exception_handler(DomainError)
+    def on_domain_error(error: DomainError) -> Response[str]:
+        logger.info("request refused", extra={"error_code": error.code, "status": error.status})
+        return error_response(error)
+
+    @app.exception_handler([ClientError, BotoCoreError])
+    def on_aws_error(error: Exception) -> Response[str]:
+        logger.exception("AWS dependency failed", extra={"error_type": type(error).__name__})
+        return error_response(ServiceUnavailable())
+
+    @app.exception_handler(Exception)
+    def on_unexpected_error(_: Exception) -> Response[str]:
+        logger.exception("unexpected error")
+        return error_response(
+            DomainError(500, "internal_error", "Une erreur inattendue est survenue. Veuillez réessayer plus tard.")
+        )
+
+    @app.not_found
+    def on_not_found(_: NotFoundError) -> Response[str]:
+        return error_response(DomainError(404, "not_found", "Cette adresse n'existe pas."))
+
+    return app
+
+
+def _header(event: Mapping[str, Any], name: str) -> str:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return str(value or "")
+    return ""
+
+
+def _refusal(event: Mapping[str, Any]) -> DomainError | None:
+    """Checks made before routing: size and media type of the body."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "replace"))
+    if size > MAX_BODY_BYTES:
+        return PayloadTooLarge()
+    if body and event.get("isBase64Encoded"):
+        try:
+            base64.b64decode(body, validate=True).decode("utf-8")
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            return MalformedJson()
+    if body:
+        media_type = _header(event, "content-type").split(";", 1)[0].strip().lower()
+        # Only JSON: form and text bodies are what a cross-site form could send.
+        if media_type != "application/json":
+            return UnsupportedMediaType()
+    return None
+
+
+def _with_headers(response: dict[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
+    headers: dict[str, list[str]] = {k: list(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
+    for name, value in (response.get("headers") or {}).items():
+        headers.setdefault(name, [value])
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = [value]
+    origin = _header(event, "origin")
+    if origin and origin in get_settings().allowed_origins:
+        headers["Access-Control-Allow-Origin"] = [origin]
+        headers["Access-Control-Allow-Credentials"] = ["true"]
+    headers["Vary"] = ["Origin"]
+    return {**{k: v for k, v in response.items() if k != "headers"}, "multiValueHeaders": headers}
+
+
+@lambda_handler_decorator
+def http_boundary(
+    handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
+    event: dict[str, Any],
+    context: LambdaContext,
+) -> dict[str, Any]:
+    """Refuses oversize and non-JSON bodies before routing; adds security and CORS headers."""
+    refusal = _refusal(event)
+    if refusal is not None:
+        response = {
+            "statusCode": refusal.status,
+            "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
+            "body": to_json(_error_payload(refusal)),
+            "isBase64Encoded": False,
+        }
+    else:
+        response = handler(event, context)
+    return _with_headers(response, event)

@@ -1,0 +1,87 @@
+"""The emails the portal sends, in French, as plain text and HTML."""
+
+from dataclasses import dataclass
+from html import escape
+
+REGIE_NAME = "Régie des Eaux du Pays d'Aix"
+REGIE_PHONE = "04 13 57 39 00"
+REGIE_EMAIL = "contact@eauxdupaysdaix.fr"
+REGIE_WEBSITE = "www.eauxdupaysdaix.fr"
+REGIE_ADDRESS = "185 avenue de Pérouse, 13090 Aix-en-Provence"
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class _Link:
+    label: str
+    url: str
+
+
+_SIGNATURE_TEXT = (
+    f"\n\n--\n{REGIE_NAME}\nTél. {REGIE_PHONE} · {REGIE_EMAIL}\n{REGIE_ADDRESS}\n{REGIE_WEBSITE}\n"
+    "Ceci est un message automatique, merci de ne pas y répondre.\n"
+)
+
+
+def _compose(to: str, subject: str, paragraphs: list[str], links: list[_Link]) -> EmailMessage:
+    text_parts = ["Bonjour,", *paragraphs]
+    text_parts += [f"{link.label} :\n{link.url}" for link in links]
+    text = "\n\n".join(text_parts) + _SIGNATURE_TEXT
+
+    html_paragraphs = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    html_links = "".join(
+        f'<p><a href="{escape(link.url)}" style="background:#005a9c;color:#ffffff;padding:10px 16px;'
+        f'border-radius:4px;text-decoration:none;display:inline-block">{escape(link.label)}</a></p>'
+        f'<p style="font-size:12px;color:#555555">Si le bouton ne fonctionne pas, copiez ce lien dans '
+        f"votre navigateur : {escape(link.url)}</p>"
+        for link in links
+    )
+    html = (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f"<title>{escape(subject)}</title></head>"
+        '<body style="font-family:Arial,sans-serif;color:#1a1a1a;max-width:600px">'
+        f'<h1 style="font-size:20px;color:#005a9c">{escape(REGIE_NAME)}</h1>'
+        f"<p>Bonjour,</p>{html_paragraphs}{html_links}"
+        '<hr><p style="font-size:12px;color:#555555">'
+        f"{escape(REGIE_NAME)} · Tél. {escape(REGIE_PHONE)} · {escape(REGIE_EMAIL)}<br>"
+        f"{escape(REGIE_ADDRESS)} · {escape(REGIE_WEBSITE)}<br>"
+        "Ceci est un message automatique, merci de ne pas y répondre.</p></body></html>"
+    )
+    return EmailMessage(to=to, subject=subject, text=text, html=html)
+
+
+def activation_email(to: str, activation_url: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Activez votre espace abonné",
+        [
+            "Vous avez demandé la création de votre espace abonné de la Régie des Eaux du Pays d'Aix.",
+            "Pour activer votre compte, ouvrez le lien ci-dessous puis cliquez sur « Activer mon compte ». "
+            "Ce lien est valable 24 heures ; seul le dernier lien reçu fonctionne.",
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez simplement cet email : "
+            "aucun compte ne sera activé.",
+        ],
+        [_Link("Activer mon compte", activation_url)],
+    )
+
+
+def already_registered_email(to: str, login_url: str, reset_url: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Vous avez déjà un espace abonné",
+        [
+            "Une demande d'inscription a été faite avec cette adresse email, mais vous avez déjà un compte "
+            "actif sur l'espace abonné de la Régie des Eaux du Pays d'Aix.",
+            "Vous pouvez vous connecter avec votre mot de passe habituel. "
+            "Si vous l'avez oublié, vous pouvez en choisir un nouveau.",
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre compte reste inchangé.",
+        ],
+        [_Link("Se connecter", login_url), _Link("Mot de passe oublié", reset_url)],
+    )

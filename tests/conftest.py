@@ -1,0 +1,228 @@
+"""Fixtures: moto with the template's own tables, an injected clock, an API client over the handlers."""
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from local_mode.backend import AWS_ENVIRONMENT, SentEmail, create_tables, sent_emails, verify_sender
+from local_mode.events import proxy_event
+from local_mode.server import load_handlers
+from local_mode.template import Template, load_template
+
+FRONTEND_URL = "https://monespace.eauxdupaysdaix.fr"
+
+# Settings for the whole test session: dummy credentials, a fixed region, no X-Ray, no metrics flush.
+os.environ.update(AWS_ENVIRONMENT)
+os.environ.pop("AWS_PROFILE", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
+os.environ["POWERTOOLS_METRICS_NAMESPACE"] = "EspaceAbonneTests"
+
+
+@pytest.fixture(scope="session")
+def template() -> Template:
+    return load_template({"FrontendUrl": FRONTEND_URL})
+
+
+@pytest.fixture(scope="session")
+def handlers(template: Template) -> dict[str, Callable[..., dict[str, Any]]]:
+    """The real handlers, imported with their template environment."""
+    return load_handlers(template)
+
+
+@pytest.fixture
+def aws(template: Template) -> Iterator[None]:
+    """A fresh moto account: the template's tables, the sender verified."""
+    from moto import mock_aws
+
+    from espace_abonne import aws as clients
+    from espace_abonne.settings import get_settings
+
+    with mock_aws():
+        clients.reset_clients()
+        get_settings.cache_clear()
+        create_tables(template)
+        verify_sender(template.parameters["EmailSender"])
+        yield
+        clients.reset_clients()
+
+
+class FrozenClock:
+    def __init__(self, start: int = 1_795_000_000) -> None:
+        self.current = start
+
+    def now(self) -> int:
+        return self.current
+
+    def advance(self, seconds: int) -> None:
+        self.current += seconds
+
+
+@pytest.fixture
+def clock() -> Iterator[FrozenClock]:
+    from espace_abonne.clock import use_clock
+
+    with use_clock(FrozenClock()) as frozen:
+        yield frozen
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, list[str]]
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        for key, values in self.headers.items():
+            if key.lower() == name.lower():
+                return values[-1]
+        return None
+
+
+class _Context:
+    function_name = "test"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:eu-west-3:123456789012:function:test"
+    memory_limit_in_mb = 1024
+    aws_request_id = "test-request"
+    log_group_name = "/aws/lambda/test"
+    log_stream_name = "test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@dataclass
+class Api:
+    """Calls the handler that template.yaml routes a request to, with a REST proxy event."""
+
+    template: Template
+    handlers: dict[str, Callable[..., dict[str, Any]]]
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def function_for(self, method: str, path: str) -> tuple[str, str, dict[str, str]]:
+        for route in self.template.routes():
+            found = route.pattern.match(path)
+            if found and route.method == method:
+                return route.function, route.path, found.groupdict()
+        raise AssertionError(f"no route in template.yaml for {method} {path}")
+
+    def invoke(self, function: str, event: dict[str, Any]) -> ApiResponse:
+        response = self.handlers[function](event, _Context())
+        return ApiResponse(
+            status=response["statusCode"],
+            headers=response.get("multiValueHeaders") or {},
+            body=response.get("body") or "",
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        source_ip: str = "198.51.100.7",
+    ) -> ApiResponse:
+        function, resource, parameters = self.function_for(method, path)
+        event = proxy_event(
+            method,
+            path,
+            resource=resource,
+            path_parameters=parameters,
+            body=body,
+            headers=headers,
+            source_ip=source_ip,
+        )
+        return self.invoke(function, event)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        return self.request("POST", path, body, **kwargs)
+
+
+@pytest.fixture
+def api(aws: None, clock: FrozenClock, template: Template, handlers: dict[str, Any]) -> Api:
+    return Api(template, handlers)
+
+
+class Mailbox:
+    """What SES (moto) accepted, as the recipients would read it."""
+
+    def all(self) -> list[SentEmail]:
+        return sent_emails()
+
+    def to(self, address: str) -> list[SentEmail]:
+        return [email for email in sent_emails() if email.to == address]
+
+    def last_link(self, address: str, path: str) -> str:
+        import re
+
+        for email in reversed(self.to(address)):
+            found = re.search(rf"{re.escape(FRONTEND_URL + path)}\?token=([A-Za-z0-9_\-%]+)", email.text)
+            if found:
+                return found.group(1)
+        raise AssertionError(f"no {path} link sent to {address}")
+
+
+@pytest.fixture
+def mailbox(aws: None) -> Mailbox:
+    return Mailbox()
+
+
+@pytest.fixture
+def atomic_moto() -> Iterator[None]:
+    """DynamoDB applies each request atomically; in-process moto has no lock, so threads could
+    interleave inside one simulated request. This serialises moto's request handling (not our
+    code) so that concurrency tests see DynamoDB's guarantees."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.Lock()
+    original = BotocoreStubber.__call__
+
+    def locked(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, *args, **kwargs)
+
+    BotocoreStubber.__call__ = locked  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BotocoreStubber.__call__ = original  # type: ignore[method-assign]
+
+
+STRONG_PASSWORD = "Ecluse9!Torse"
+OTHER_PASSWORD = "Cordeliers#2026"
+
+
+class CapturedLogs(logging.Handler):
+    """Every record the functions' Powertools loggers emit, formatted as they would reach CloudWatch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines]
+
+
+@pytest.fixture
+def logs(template: Template, handlers: dict[str, Any]) -> Iterator[CapturedLogs]:
+    capture = CapturedLogs()
+    loggers = [logging.getLogger(f.environment["POWERTOOLS_SERVICE_NAME"]) for f in template.functions().values()]
+    for logger in loggers:
+        capture.setFormatter(logger.handlers[0].formatter)
+        logger.addHandler(capture)
+    yield capture
+    for logger in loggers:
+        logger.removeHandler(capture)

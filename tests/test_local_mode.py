@@ -1,0 +1,97 @@
+"""Local mode over real HTTP, started as `make run` starts it: sign up, read the email, activate."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local_mode.template import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def local_api() -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_mode"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    banner = process.stdout.readline()  # printed once the server listens
+    assert f"http://127.0.0.1:{port}" in banner, banner
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return response.status, response.headers, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read() or b"null")
+
+
+def test_sign_up_then_activate_from_the_emailed_link(local_api: str) -> None:
+    status, headers, body = call(
+        "POST",
+        f"{local_api}/accounts",
+        {"email": "Camille@Example.fr", "password": "Ecluse9!Torse", "password_confirmation": "Ecluse9!Torse"},
+    )
+    assert (status, body) == (202, {"message": "Enregistrement effectué. Un email de confirmation vous a été envoyé."})
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+    status, _, emails = call("GET", f"{local_api}/_local/emails")
+    assert status == 200
+    [email] = emails
+    assert email["to"] == "camille@example.fr"
+    assert {"to", "subject", "text", "html", "sent_at"} <= email.keys()
+    link = re.search(rf"{re.escape(local_api)}/activation\?token=([\w-]+)", email["text"])
+    assert link is not None, email["text"]
+
+    status, _, body = call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+    assert status == 200
+    assert "votre compte est activé" in body["message"].lower()
+
+    status, _, body = call("POST", f"{local_api}/accounts/activation/resend", {"email": "camille@example.fr"})
+    assert status == 202
+    _, _, emails = call("GET", f"{local_api}/_local/emails")
+    assert [e["subject"] for e in emails] == ["Activez votre espace abonné", "Vous avez déjà un espace abonné"]
+
+
+def test_bad_input_over_http_is_a_4xx(local_api: str) -> None:
+    request = urllib.request.Request(
+        f"{local_api}/accounts",
+        data=b"email=x",
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 415
+
+
+def test_preflight_answers_the_configured_origin(local_api: str) -> None:
+    status, headers, _ = call("OPTIONS", f"{local_api}/accounts", headers={"Origin": local_api})
+
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == local_api
+    assert headers["Access-Control-Allow-Credentials"] == "true"

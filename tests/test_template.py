@@ -1,0 +1,125 @@
+"""What template.yaml promises the operators: safe data tables, least privilege, explicit routes."""
+
+import tomllib
+from typing import Any
+
+from local_mode.template import ROOT, Template
+
+
+def resources_of(template: Template, kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template.resources.items() if r["Type"] == kind}
+
+
+def test_tables_are_on_demand_encrypted_with_point_in_time_recovery(template: Template) -> None:
+    tables = resources_of(template, "AWS::DynamoDB::Table")
+    assert set(tables) >= {"AccountsTable", "TokensTable", "LinksTable", "BillingTable"}
+    for name, table in tables.items():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST", name
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
+        assert props["SSESpecification"]["SSEEnabled"] is True, name
+
+
+def test_data_tables_survive_stack_deletion(template: Template) -> None:
+    for name in ("AccountsTable", "LinksTable", "BillingTable"):
+        table = template.resources[name]
+        assert table["DeletionPolicy"] == "Retain", name
+        assert table["UpdateReplacePolicy"] == "Retain", name
+
+
+def test_expiring_items_have_ttl(template: Template) -> None:
+    assert template.ttl_attributes()["TokensTable"] == "expires_at"
+
+
+def test_functions_are_python_313_on_arm64_with_the_shared_layer(template: Template) -> None:
+    globals_ = template.document["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.13"
+    assert globals_["Architectures"] == ["arm64"]
+    assert globals_["Tracing"] == "Active"
+    assert globals_["Layers"] == [{"Ref": "SharedLayer"}]
+    layer = template.resources["SharedLayer"]
+    assert layer["Properties"]["ContentUri"] == "shared/"
+    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+
+
+def test_routes_are_explicit(template: Template) -> None:
+    paths = {route.path for route in template.routes()}
+    assert not any("proxy+" in path or "*" in path for path in paths)
+    assert {(r.method, r.path) for r in template.routes()} >= {
+        ("POST", "/accounts"),
+        ("POST", "/accounts/activation"),
+        ("POST", "/accounts/activation/resend"),
+    }
+
+
+def test_cors_allows_one_configured_origin_with_credentials(template: Template) -> None:
+    cors = template.resources["Api"]["Properties"]["Cors"]
+    assert cors["AllowOrigin"] == {"Fn::Sub": "'${FrontendUrl}'"}
+    assert cors["AllowCredentials"] is True
+    assert "*" not in str(cors)
+
+
+def test_stage_throttling_is_parameterised(template: Template) -> None:
+    [settings] = template.resources["Api"]["Properties"]["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiThrottlingBurstLimit"}
+
+
+def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for policy in function["Properties"]["Policies"] for s in policy["Statement"]]
+
+
+def test_each_function_gets_only_named_actions_on_named_tables(template: Template) -> None:
+    for name, function in resources_of(template, "AWS::Serverless::Function").items():
+        for statement in _statements(function):
+            assert statement["Effect"] == "Allow"
+            assert all("*" not in action for action in statement["Action"]), name
+            if any(a.startswith("dynamodb:") for a in statement["Action"]):
+                assert set(statement["Resource"]) == {"Fn::GetAtt"}, name
+
+
+def test_least_privilege_of_each_function(template: Template) -> None:
+    def grants(function: str) -> set[tuple[str, str]]:
+        pairs = set()
+        for statement in _statements(template.resources[function]):
+            resource = statement["Resource"]
+            target = resource["Fn::GetAtt"][0] if isinstance(resource, dict) else "ses"
+            pairs |= {(action, target) for action in statement["Action"]}
+        return pairs
+
+    assert grants("ActivationFunction") == {
+        ("dynamodb:GetItem", "TokensTable"),
+        ("dynamodb:DeleteItem", "TokensTable"),
+        ("dynamodb:UpdateItem", "AccountsTable"),
+    }
+    assert grants("SignupFunction") == {
+        ("dynamodb:GetItem", "AccountsTable"),
+        ("dynamodb:PutItem", "AccountsTable"),
+        ("dynamodb:UpdateItem", "AccountsTable"),
+        ("dynamodb:PutItem", "TokensTable"),
+        ("ses:SendRawEmail", "ses"),
+    }
+
+
+def test_emails_may_only_be_sent_from_the_configured_sender(template: Template) -> None:
+    [ses] = [s for s in _statements(template.resources["SignupFunction"]) if s["Action"] == ["ses:SendRawEmail"]]
+    assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "EmailSender"}}}
+
+
+def test_every_function_folder_is_importable_in_development(template: Template) -> None:
+    """The editable install puts each CodeUri on sys.path, as Lambda does; a new function must be added."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    dev_dirs = set(pyproject["tool"]["hatch"]["build"]["dev-mode-dirs"])
+    for function in template.functions().values():
+        assert function.code_uri in dev_dirs, function.name
+
+
+def test_outputs_give_the_api_url_and_table_names(template: Template) -> None:
+    outputs = template.document["Outputs"]
+    assert {"ApiUrl", "AccountsTableName", "TokensTableName", "LinksTableName", "BillingTableName"} <= set(outputs)
+
+
+def test_local_mode_is_outside_every_packaged_folder(template: Template) -> None:
+    packaged = [f.code_uri for f in template.functions().values()] + ["shared"]
+    assert not any((ROOT / folder / "local_mode").exists() for folder in packaged)
+    assert all(not folder.startswith("local_mode") for folder in packaged)
