@@ -202,27 +202,35 @@ STRONG_PASSWORD = "Ecluse9!Torse"
 OTHER_PASSWORD = "Cordeliers#2026"
 
 
-class CapturedLogs(logging.Handler):
-    """Every record the functions' Powertools loggers emit, formatted as they would reach CloudWatch."""
+class CapturedLogs:
+    """Every record the functions' Powertools loggers emit, formatted as they reach CloudWatch."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
 
     def records(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.lines]
 
 
+class _Capture(logging.Handler):
+    def __init__(self, into: CapturedLogs, formatter: logging.Formatter | None) -> None:
+        super().__init__()
+        self.into = into
+        self.setFormatter(formatter)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.lines.append(self.format(record))
+
+
 @pytest.fixture
 def logs(template: Template, handlers: dict[str, Any]) -> Iterator[CapturedLogs]:
-    capture = CapturedLogs()
-    loggers = [logging.getLogger(f.environment["POWERTOOLS_SERVICE_NAME"]) for f in template.functions().values()]
-    for logger in loggers:
-        capture.setFormatter(logger.handlers[0].formatter)
+    captured = CapturedLogs()
+    attached = []
+    for function in template.functions().values():
+        logger = logging.getLogger(function.environment["POWERTOOLS_SERVICE_NAME"])
+        capture = _Capture(captured, logger.handlers[0].formatter)  # the function's own JSON formatter
         logger.addHandler(capture)
-    yield capture
-    for logger in loggers:
+        attached.append((logger, capture))
+    yield captured
+    for logger, capture in attached:
         logger.removeHandler(capture)

@@ -8,6 +8,7 @@ import pytest
 
 from espace_abonne.account_store import Account, AccountStore, StoredToken
 from espace_abonne.passwords import hash_password
+from espace_abonne.session_store import Session, SessionStore
 from espace_abonne.tokens import token_digest
 from local_mode.template import ROOT, Template
 from tests.conftest import Api, FrozenClock, Mailbox
@@ -69,3 +70,77 @@ def test_activation_event_activates_the_account_its_token_belongs_to(api: Api, c
     assert response.status == 200
     assert store.get("camille.martin@example.fr") is not None
     assert store.get("camille.martin@example.fr").status == "active"  # type: ignore[union-attr]
+
+
+def invoke(api: Api, method: str, path: str) -> Any:
+    event = load(event_file(method, path))
+    return api.invoke(api.function_for(method, event["path"])[0], event)
+
+
+def active_account(clock: FrozenClock, password: str = "Ecluse9!Torse") -> Account:
+    store = AccountStore("AccountsTable", "TokensTable")
+    password_hash = hash_password(password)
+    account = Account("camille.martin@example.fr", "acc-1", "pending", password_hash, clock.now(), 1)
+    token = StoredToken("digest-1", "activation", account.email, "acc-1", clock.now() + 3600, password_hash)
+    store.create_pending(account, token)
+    store.activate(token, clock.now())
+    active = store.get(account.email)
+    assert active is not None
+    return active
+
+
+def session_of_sample_cookie(clock: FrozenClock) -> None:
+    account = active_account(clock)
+    event = load(event_file("GET", "/me"))
+    token = event["headers"]["Cookie"].removeprefix("__Host-session=")
+    SessionStore("SessionsTable").create(
+        Session(token_digest(token), account.account_id, account.email, clock.now(), clock.now(),
+                clock.now() + 3600, 1800, account.session_version, False)
+    )  # fmt: skip
+
+
+@pytest.mark.usefixtures("mailbox")
+def test_log_in_event(api: Api, clock: FrozenClock) -> None:
+    active_account(clock)
+
+    response = invoke(api, "POST", "/sessions")
+
+    assert response.status == 200
+    assert response.headers["Set-Cookie"][0].startswith("__Host-session=")
+
+
+@pytest.mark.usefixtures("mailbox")
+def test_me_event(api: Api, clock: FrozenClock) -> None:
+    session_of_sample_cookie(clock)
+
+    response = invoke(api, "GET", "/me")
+
+    assert response.status == 200
+    assert response.json()["email"] == "camille.martin@example.fr"
+
+
+@pytest.mark.usefixtures("mailbox")
+def test_log_out_event(api: Api, clock: FrozenClock) -> None:
+    session_of_sample_cookie(clock)
+
+    assert invoke(api, "DELETE", "/sessions/current").status == 204
+    assert invoke(api, "GET", "/me").status == 401
+
+
+def test_password_reset_event(api: Api, clock: FrozenClock, mailbox: Mailbox) -> None:
+    active_account(clock)
+
+    assert invoke(api, "POST", "/password-resets").status == 202
+    assert mailbox.all()[-1].subject == "Réinitialisation de votre mot de passe"
+
+
+def test_password_reset_confirmation_event(api: Api, clock: FrozenClock, mailbox: Mailbox) -> None:
+    account = active_account(clock)
+    event = load(event_file("POST", "/password-resets/confirm"))
+    token = json.loads(event["body"])["token"]
+    store = AccountStore("AccountsTable", "TokensTable")
+    reset = StoredToken(token_digest(token), "reset", account.email, account.account_id, clock.now() + 3600)
+    assert store.issue_reset(account, reset, ())
+
+    assert invoke(api, "POST", "/password-resets/confirm").status == 200
+    assert mailbox.all()[-1].subject == "Votre mot de passe a été modifié"

@@ -187,3 +187,38 @@ def test_an_unknown_path_on_a_function_is_a_french_404(api: Api) -> None:
 
     assert response.status == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_a_bug_in_a_route_is_a_logged_500_in_french(
+    api: Api, monkeypatch: pytest.MonkeyPatch, logs: CapturedLogs
+) -> None:
+    def broken(*_: Any) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr("espace_abonne.account_service.AccountService.activate", broken)
+
+    response = api.post("/accounts/activation", {"token": "t" * 43})
+
+    assert response.status == 500
+    assert response.json() == {
+        "code": "internal_error",
+        "message": "Une erreur inattendue est survenue. Veuillez réessayer plus tard.",
+    }
+    assert [r["message"] for r in logs.records() if r["level"] == "ERROR"] == ["unexpected error"]
+
+
+def test_a_response_that_breaks_its_own_model_is_a_500_not_a_client_error() -> None:
+    from aws_lambda_powertools import Logger
+
+    from espace_abonne.api import MessageResponse, create_resolver
+
+    app = create_resolver(Logger(service="test-resolver"))
+
+    @app.get("/broken")
+    def broken() -> MessageResponse:
+        return {"message": ["not", "a", "string"]}  # type: ignore[return-value]
+
+    response = app.resolve(proxy_event("GET", "/broken"), None)  # type: ignore[arg-type]
+
+    assert response["statusCode"] == 500
+    assert json.loads(response["body"])["code"] == "internal_error"

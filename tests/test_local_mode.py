@@ -95,3 +95,30 @@ def test_preflight_answers_the_configured_origin(local_api: str) -> None:
     assert status == 204
     assert headers["Access-Control-Allow-Origin"] == local_api
     assert headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_log_in_me_and_log_out_over_http(local_api: str) -> None:
+    email, password = "yanis@example.fr", "Victor#Hugo27"
+    call("POST", f"{local_api}/accounts", {"email": email, "password": password, "password_confirmation": password})
+    _, _, emails = call("GET", f"{local_api}/_local/emails")
+    link = re.search(r"token=([\w-]+)", next(e["text"] for e in emails if e["to"] == email))
+    assert link is not None
+    call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+
+    status, headers, body = call("POST", f"{local_api}/sessions", {"email": email, "password": password})
+    assert (status, body) == (200, {"email": email})
+    set_cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in set_cookie
+    assert "Secure" in set_cookie
+    cookie = set_cookie.split(";", 1)[0]
+
+    status, headers, body = call("GET", f"{local_api}/me", headers={"Cookie": cookie})
+    assert (status, body) == (200, {"email": email, "contracts": []})
+    assert headers["Cache-Control"] == "no-store"
+
+    status, _, _ = call("DELETE", f"{local_api}/sessions/current", headers={"Cookie": cookie, "Origin": local_api})
+    assert status == 204
+
+    status, _, body = call("GET", f"{local_api}/me", headers={"Cookie": cookie})
+    assert status == 401
+    assert body["code"] == "not_authenticated"

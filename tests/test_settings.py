@@ -9,6 +9,8 @@ from local_mode.template import Template
 BASE = {
     "ACCOUNTS_TABLE": "accounts",
     "TOKENS_TABLE": "tokens",
+    "SESSIONS_TABLE": "sessions",
+    "THROTTLES_TABLE": "throttles",
     "FRONTEND_URL": "https://monespace.eauxdupaysdaix.fr/",
     "EMAIL_SENDER": "no-reply@eauxdupaysdaix.fr",
 }

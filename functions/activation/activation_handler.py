@@ -27,7 +27,7 @@ class ActivationRequest(RequestModel):
 @app.post(
     "/accounts/activation",
     summary="Activer son compte",
-    responses={200: {"description": "Compte activé"}, **error_responses(400, 413, 415, 422)},
+    responses={200: {"description": "Compte activé"}, **error_responses(400, 403, 413, 415)},
 )
 @tracer.capture_method
 def activate(request: Annotated[ActivationRequest, Body()]) -> MessageResponse:

@@ -52,7 +52,7 @@ def _record(result: Result) -> None:
     "/accounts",
     status_code=202,
     summary="S'inscrire",
-    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 413, 415, 422)},
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415)},
 )
 @tracer.capture_method
 def sign_up(request: Annotated[SignupRequest, Body()]) -> Response[MessageResponse]:
@@ -64,7 +64,7 @@ def sign_up(request: Annotated[SignupRequest, Body()]) -> Response[MessageRespon
     "/accounts/activation/resend",
     status_code=202,
     summary="Recevoir un nouveau lien d'activation",
-    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 413, 415, 422)},
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415)},
 )
 @tracer.capture_method
 def resend_activation(request: Annotated[ResendRequest, Body()]) -> Response[MessageResponse]:

@@ -31,6 +31,7 @@ class Outcome(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ACTIVATION_RENEWED = "activation_renewed"
     ALREADY_ACTIVE_NOTICE = "already_active_notice"
+    RESET_LINK_SENT = "reset_link_sent"
     NOTHING_SENT = "nothing_sent"
 
 
@@ -44,6 +45,14 @@ class Result:
 
 
 NOTHING = Result(Outcome.NOTHING_SENT)
+
+
+def log_with_new_email(account: Account, now: int) -> tuple[int, ...] | None:
+    """The address's email log with one more email, or None when the hourly cap is reached."""
+    recent = tuple(t for t in account.email_log if t > now - EMAIL_WINDOW)
+    if len(recent) >= EMAILS_PER_ADDRESS:
+        return None
+    return (*recent, now)
 
 
 class AccountService:
@@ -61,14 +70,6 @@ class AccountService:
         return already_registered_email(
             to, login_url=f"{self._frontend_url}/connexion", reset_url=f"{self._frontend_url}/mot-de-passe/oublie"
         )
-
-    # -- email throttle ----------------------------------------------------------------------
-    def _log_with_new_email(self, account: Account, now: int) -> tuple[int, ...] | None:
-        """The address's email log with one more email, or None when the hourly cap is reached."""
-        recent = tuple(t for t in account.email_log if t > now - EMAIL_WINDOW)
-        if len(recent) >= EMAILS_PER_ADDRESS:
-            return None
-        return (*recent, now)
 
     # -- flows -------------------------------------------------------------------------------
     def sign_up(self, email: str, password: str, password_confirmation: str) -> Result:
@@ -102,7 +103,7 @@ class AccountService:
             return self._notify_already_active(existing, now)
         if existing.email_log and now - max(existing.email_log) < SIGNUP_REPEAT_GRACE:
             return NOTHING
-        return self._renew_activation(existing, password_hash, now)
+        return self.renew_activation(existing, password_hash, now)
 
     def resend_activation(self, email: str) -> Result:
         email = normalize_email(email)
@@ -115,7 +116,7 @@ class AccountService:
             return NOTHING
         if account.status == "active":
             return self._notify_already_active(account, now)
-        return self._renew_activation(account, account.password_hash, now)
+        return self.renew_activation(account, account.password_hash, now)
 
     def activate(self, token: str) -> None:
         now = self._clock.now()
@@ -138,8 +139,8 @@ class AccountService:
             password_hash=password_hash,
         )
 
-    def _renew_activation(self, account: Account, password_hash: str, now: int) -> Result:
-        log = self._log_with_new_email(account, now)
+    def renew_activation(self, account: Account, password_hash: str, now: int) -> Result:
+        log = log_with_new_email(account, now)
         if log is None:
             return NOTHING
         token = new_token()
@@ -150,7 +151,7 @@ class AccountService:
         return Result(Outcome.ACTIVATION_RENEWED)
 
     def _notify_already_active(self, account: Account, now: int) -> Result:
-        log = self._log_with_new_email(account, now)
+        log = log_with_new_email(account, now)
         if log is None or not self._store.record_email(account, log):
             return NOTHING
         self._mailer.send(self._already_registered(account.email))

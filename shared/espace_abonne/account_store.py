@@ -14,7 +14,7 @@ from espace_abonne import aws
 from espace_abonne.dynamo import from_item, is_condition_failure, to_item
 
 AccountStatus = Literal["pending", "active"]
-TokenKind = Literal["activation"]
+TokenKind = Literal["activation", "reset"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class Account:
     version: int
     email_log: tuple[int, ...] = ()
     activation_token_digest: str | None = None
+    reset_token_digest: str | None = None
+    # Raised when the password changes: every session created before is no longer valid.
+    session_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ def _account_from(values: dict[str, Any]) -> Account:
         version=int(values["version"]),
         email_log=tuple(int(t) for t in values.get("email_log", [])),
         activation_token_digest=values.get("activation_token_digest"),
+        reset_token_digest=values.get("reset_token_digest"),
+        session_version=int(values.get("session_version", 0)),
     )
 
 
@@ -220,3 +225,81 @@ class AccountStore:
                 },
             ]
         )
+
+    def issue_reset(self, account: Account, token: StoredToken, email_log: tuple[int, ...]) -> bool:
+        """Makes `token` the account's only valid reset token; False if the account changed meanwhile."""
+        return self._transact(
+            [
+                {
+                    "Update": {
+                        "TableName": self._accounts,
+                        "Key": to_item({"email": account.email}),
+                        "UpdateExpression": "SET reset_token_digest = :digest, email_log = :log, version = :next",
+                        "ConditionExpression": "version = :version AND #status = :active",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": to_item(
+                            {
+                                ":digest": token.digest,
+                                ":log": list(email_log),
+                                ":next": account.version + 1,
+                                ":version": account.version,
+                                ":active": "active",
+                            }
+                        ),
+                    }
+                },
+                self._token_put(token),
+            ]
+        )
+
+    def reset_password(self, token: StoredToken, password_hash: str) -> bool:
+        """Consumes a reset token and sets the new password, ending every session of the account.
+
+        False if the token was already used or is no longer the account's newest one.
+        """
+        return self._transact(
+            [
+                {
+                    "Delete": {
+                        "TableName": self._tokens,
+                        "Key": to_item({"token_digest": token.digest}),
+                        "ConditionExpression": "attribute_exists(token_digest)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self._accounts,
+                        "Key": to_item({"email": token.email}),
+                        "UpdateExpression": "SET password_hash = :hash, version = version + :one, "
+                        "session_version = if_not_exists(session_version, :zero) + :one REMOVE reset_token_digest",
+                        "ConditionExpression": "#status = :active AND reset_token_digest = :digest "
+                        "AND account_id = :account_id",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": to_item(
+                            {
+                                ":hash": password_hash,
+                                ":one": 1,
+                                ":zero": 0,
+                                ":active": "active",
+                                ":digest": token.digest,
+                                ":account_id": token.account_id,
+                            }
+                        ),
+                    }
+                },
+            ]
+        )
+
+    def update_password_hash(self, account: Account, password_hash: str) -> None:
+        """Re-hash with the current parameters (same password): sessions stay valid."""
+        try:
+            aws.dynamodb().update_item(
+                TableName=self._accounts,
+                Key=to_item({"email": account.email}),
+                UpdateExpression="SET password_hash = :hash",
+                ConditionExpression="password_hash = :old",
+                ExpressionAttributeValues=to_item({":hash": password_hash, ":old": account.password_hash}),
+            )
+        except ClientError as error:
+            if not is_condition_failure(error):  # changed meanwhile: the newer hash stays
+                raise

@@ -85,3 +85,31 @@ def already_registered_email(to: str, login_url: str, reset_url: str) -> EmailMe
         ],
         [_Link("Se connecter", login_url), _Link("Mot de passe oublié", reset_url)],
     )
+
+
+def password_reset_email(to: str, reset_url: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Réinitialisation de votre mot de passe",
+        [
+            "Vous avez demandé à choisir un nouveau mot de passe pour votre espace abonné.",
+            "Ouvrez le lien ci-dessous puis saisissez deux fois votre nouveau mot de passe. "
+            "Ce lien est valable 1 heure ; seul le dernier lien reçu fonctionne.",
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre mot de passe reste inchangé.",
+        ],
+        [_Link("Choisir un nouveau mot de passe", reset_url)],
+    )
+
+
+def password_changed_email(to: str, forgot_url: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Votre mot de passe a été modifié",
+        [
+            "Le mot de passe de votre espace abonné vient d'être modifié. "
+            "Toutes les sessions ouvertes avec l'ancien mot de passe ont été fermées.",
+            "Si vous n'êtes pas à l'origine de ce changement, choisissez immédiatement un nouveau mot de passe "
+            f"et contactez la Régie au {REGIE_PHONE}.",
+        ],
+        [_Link("Choisir un nouveau mot de passe", forgot_url)],
+    )

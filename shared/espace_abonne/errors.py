@@ -19,6 +19,7 @@ class DomainError(Exception):
     code: str
     message: str
     errors: list[FieldError] = field(default_factory=list)
+    retry_after: int | None = None  # seconds, sent as Retry-After
 
     def __str__(self) -> str:  # never includes user input
         return f"{self.status} {self.code}"
@@ -60,3 +61,24 @@ class ServiceUnavailable(DomainError):
             "service_unavailable",
             "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
         )
+
+
+class TooManyAttempts(DomainError):
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            429,
+            "too_many_attempts",
+            f"Trop de tentatives. Veuillez réessayer dans {minutes} minute{'s' if minutes > 1 else ''}.",
+            retry_after=retry_after,
+        )
+
+
+class NotAuthenticated(DomainError):
+    def __init__(self) -> None:
+        super().__init__(401, "not_authenticated", "Vous devez être connecté pour accéder à cette page.")
+
+
+class ForbiddenOrigin(DomainError):
+    def __init__(self) -> None:
+        super().__init__(403, "forbidden_origin", "Cette requête ne provient pas du site de l'espace abonné.")

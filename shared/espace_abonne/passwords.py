@@ -100,3 +100,21 @@ def password_hasher() -> "PasswordHasher":
 
 def hash_password(password: str) -> str:
     return password_hasher().hash(password)
+
+
+# The hash of a random password nobody knows, at the current parameters: logins for unknown
+# addresses verify against it, so that they cost one hash computation like the others.
+DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$Dh7HN57aTV5X9FPPxoztpA$6lM8PKJbY4aNLzQE0wuf8/xpn7RIWvFm4qAp0/BC/AM"
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return password_hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return password_hasher().check_needs_rehash(password_hash)

@@ -3,14 +3,43 @@
 from espace_abonne.account_service import AccountService
 from espace_abonne.account_store import AccountStore
 from espace_abonne.clock import current_clock
+from espace_abonne.login_service import LoginService
 from espace_abonne.mailer import Mailer
+from espace_abonne.password_reset_service import PasswordResetService
+from espace_abonne.session_store import SessionStore
 from espace_abonne.settings import get_settings
+from espace_abonne.throttle_store import ThrottleStore
+
+
+def account_store() -> AccountStore:
+    settings = get_settings()
+    return AccountStore(settings.accounts_table, settings.tokens_table)
 
 
 def account_service() -> AccountService:
     settings = get_settings()
     return AccountService(
-        store=AccountStore(settings.accounts_table, settings.tokens_table),
+        store=account_store(), mailer=Mailer(settings), clock=current_clock(), frontend_url=settings.frontend_url
+    )
+
+
+def login_service() -> LoginService:
+    settings = get_settings()
+    return LoginService(
+        accounts=account_store(),
+        sessions=SessionStore(settings.sessions_table),
+        throttles=ThrottleStore(settings.throttles_table),
+        clock=current_clock(),
+    )
+
+
+def password_reset_service() -> PasswordResetService:
+    settings = get_settings()
+    return PasswordResetService(
+        accounts=account_service(),
+        store=account_store(),
+        sessions=SessionStore(settings.sessions_table),
+        throttles=ThrottleStore(settings.throttles_table),
         mailer=Mailer(settings),
         clock=current_clock(),
         frontend_url=settings.frontend_url,

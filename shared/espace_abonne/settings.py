@@ -29,6 +29,8 @@ class Settings(BaseModel):
 
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=3)
     tokens_table: str = Field(alias="TOKENS_TABLE", min_length=3)
+    sessions_table: str = Field(alias="SESSIONS_TABLE", min_length=3)
+    throttles_table: str = Field(alias="THROTTLES_TABLE", min_length=3)
     frontend_url: Annotated[str, AfterValidator(_valid_frontend_url)] = Field(alias="FRONTEND_URL")
     email_sender: str = Field(alias="EMAIL_SENDER", min_length=3)
     ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")

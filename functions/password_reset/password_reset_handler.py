@@ -1,0 +1,75 @@
+"""POST /password-resets (« Mot de passe oublié ») and POST /password-resets/confirm."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from espace_abonne.api import (
+    MessageResponse,
+    RequestModel,
+    accepted,
+    create_resolver,
+    error_responses,
+    http_boundary,
+)
+from espace_abonne.services import password_reset_service
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver(logger)
+
+REQUESTED_MESSAGE = (
+    "Si un compte correspond à cette adresse, un email vous a été envoyé pour choisir un nouveau mot de passe."
+)
+CHANGED_MESSAGE = "Votre mot de passe a été modifié. Vous pouvez maintenant vous connecter."
+
+
+class ResetRequest(RequestModel):
+    email: str
+
+
+class ResetConfirmation(RequestModel):
+    token: str = Field(max_length=512, description="Le jeton reçu dans le lien de réinitialisation")
+    password: str
+    password_confirmation: str
+
+
+@app.post(
+    "/password-resets",
+    status_code=202,
+    summary="Mot de passe oublié",
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415)},
+)
+@tracer.capture_method
+def request_reset(request: Annotated[ResetRequest, Body()]) -> Response[MessageResponse]:
+    result = password_reset_service().request_reset(request.email)
+    if result.email_sent:
+        metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+    return accepted(REQUESTED_MESSAGE)
+
+
+@app.post(
+    "/password-resets/confirm",
+    summary="Choisir un nouveau mot de passe",
+    responses={200: {"description": "Mot de passe modifié"}, **error_responses(400, 403, 413, 415)},
+)
+@tracer.capture_method
+def confirm_reset(request: Annotated[ResetConfirmation, Body()]) -> MessageResponse:
+    password_reset_service().confirm(request.token, request.password, request.password_confirmation)
+    metrics.add_metric(name="PasswordResets", unit=MetricUnit.Count, value=1)
+    return MessageResponse(message=CHANGED_MESSAGE)
+
+
+@http_boundary
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

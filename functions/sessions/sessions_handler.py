@@ -1,0 +1,92 @@
+"""POST /sessions (log in), DELETE /sessions/current (log out) and GET /me."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
+from espace_abonne.auth import cleared_session_cookie, require_session, session_cookie, session_token
+from espace_abonne.errors import NotAuthenticated
+from espace_abonne.services import login_service
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver(logger)
+
+
+class LoginRequest(RequestModel):
+    email: str = Field(description="Adresse email du compte")
+    password: str = Field(description="Mot de passe")
+    remember_me: bool = Field(default=False, description="« Se souvenir de moi » : session de 30 jours")
+
+
+class SessionResponse(BaseModel):
+    email: str
+
+
+class ContractSummary(BaseModel):
+    number: str
+    service_address: str
+
+
+class MeResponse(BaseModel):
+    email: str
+    contracts: list[ContractSummary]
+
+
+@app.post(
+    "/sessions",
+    summary="Se connecter",
+    responses={
+        200: {"description": "Connecté ; le cookie de session est posé"},
+        **error_responses(400, 401, 403, 413, 415, 429),
+    },
+)
+@tracer.capture_method
+def log_in(request: Annotated[LoginRequest, Body()]) -> Response[SessionResponse]:
+    source_ip = app.current_event.request_context.identity.source_ip
+    logged_in = login_service().log_in(request.email, request.password, request.remember_me, source_ip)
+    metrics.add_metric(name="Logins", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=SessionResponse(email=logged_in.email),
+        cookies=[session_cookie(logged_in.session_token, logged_in.max_age)],
+    )
+
+
+@app.delete(
+    "/sessions/current",
+    status_code=204,
+    summary="Se déconnecter",
+    responses={204: {"description": "Déconnecté ; le cookie est effacé"}, **error_responses(401, 403)},
+)
+@tracer.capture_method
+def log_out() -> Response[None]:
+    token = session_token(app.current_event.raw_event)
+    if token is None or not login_service().log_out(token):
+        raise NotAuthenticated()
+    metrics.add_metric(name="Logouts", unit=MetricUnit.Count, value=1)
+    return Response(status_code=204, cookies=[cleared_session_cookie()])
+
+
+@app.get("/me", summary="Mon compte", responses={200: {"description": "Le compte connecté"}, **error_responses(401)})
+@tracer.capture_method
+def me() -> MeResponse:
+    authenticated = require_session(app.current_event.raw_event)
+    return MeResponse(email=authenticated.account.email, contracts=[])
+
+
+@http_boundary
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
