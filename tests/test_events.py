@@ -77,11 +77,11 @@ def invoke(api: Api, method: str, path: str) -> Any:
     return api.invoke(api.function_for(method, event["path"])[0], event)
 
 
-def active_account(clock: FrozenClock, password: str = "Ecluse9!Torse") -> Account:
+def active_account(clock: FrozenClock, password: str = "Ecluse9!Torse", account_id: str = "acc-1") -> Account:
     store = AccountStore("AccountsTable", "TokensTable")
     password_hash = hash_password(password)
-    account = Account("camille.martin@example.fr", "acc-1", "pending", password_hash, clock.now(), 1)
-    token = StoredToken("digest-1", "activation", account.email, "acc-1", clock.now() + 3600, password_hash)
+    account = Account("camille.martin@example.fr", account_id, "pending", password_hash, clock.now(), 1)
+    token = StoredToken("digest-1", "activation", account.email, account_id, clock.now() + 3600, password_hash)
     store.create_pending(account, token)
     store.activate(token, clock.now())
     active = store.get(account.email)
@@ -90,13 +90,12 @@ def active_account(clock: FrozenClock, password: str = "Ecluse9!Torse") -> Accou
 
 
 def session_of_sample_cookie(clock: FrozenClock) -> None:
-    account = active_account(clock)
     event = load(event_file("GET", "/me"))
-    token = event["headers"]["Cookie"].removeprefix("__Host-session=")
-    SessionStore("SessionsTable").create(
-        Session(token_digest(token), account.account_id, account.email, clock.now(), clock.now(),
-                clock.now() + 3600, 1800, account.session_version, False)
-    )  # fmt: skip
+    account_id, secret = event["headers"]["Cookie"].removeprefix("__Host-session=").split(".")
+    account = active_account(clock, account_id=account_id)
+    session = Session(account_id, token_digest(secret), account.email, clock.now(), clock.now(),
+                      clock.now() + 3600, 1800, False)  # fmt: skip
+    assert SessionStore("SessionsTable", "AccountsTable").create(session, account.email, account.session_version)
 
 
 @pytest.mark.usefixtures("mailbox")

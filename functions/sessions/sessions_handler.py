@@ -58,7 +58,7 @@ def log_in(request: Annotated[LoginRequest, Body()]) -> Response[SessionResponse
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
         body=SessionResponse(email=logged_in.email),
-        cookies=[session_cookie(logged_in.session_token, logged_in.max_age)],
+        cookies=[session_cookie(logged_in.session_cookie_value, logged_in.max_age)],
     )
 
 
@@ -81,7 +81,7 @@ def log_out() -> Response[None]:
 @tracer.capture_method
 def me() -> MeResponse:
     authenticated = require_session(app.current_event.raw_event)
-    return MeResponse(email=authenticated.account.email, contracts=[])
+    return MeResponse(email=authenticated.email, contracts=[])
 
 
 @http_boundary

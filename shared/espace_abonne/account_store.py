@@ -28,7 +28,7 @@ class Account:
     email_log: tuple[int, ...] = ()
     activation_token_digest: str | None = None
     reset_token_digest: str | None = None
-    # Raised when the password changes: every session created before is no longer valid.
+    # Raised when the password changes: a login checked against the old one cannot open a session.
     session_version: int = 0
 
 
@@ -106,6 +106,7 @@ class AccountStore:
                 "version": account.version,
                 "email_log": list(account.email_log),
                 "activation_token_digest": token.digest,
+                "session_version": account.session_version,
             }
         )
         return self._transact(
@@ -271,7 +272,7 @@ class AccountStore:
                         "TableName": self._accounts,
                         "Key": to_item({"email": token.email}),
                         "UpdateExpression": "SET password_hash = :hash, version = version + :one, "
-                        "session_version = if_not_exists(session_version, :zero) + :one REMOVE reset_token_digest",
+                        "session_version = session_version + :one REMOVE reset_token_digest",
                         "ConditionExpression": "#status = :active AND reset_token_digest = :digest "
                         "AND account_id = :account_id",
                         "ExpressionAttributeNames": {"#status": "status"},
@@ -279,7 +280,6 @@ class AccountStore:
                             {
                                 ":hash": password_hash,
                                 ":one": 1,
-                                ":zero": 0,
                                 ":active": "active",
                                 ":digest": token.digest,
                                 ":account_id": token.account_id,

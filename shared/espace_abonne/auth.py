@@ -33,18 +33,18 @@ def session_token(event: Mapping[str, Any]) -> str | None:
 
 def require_session(event: Mapping[str, Any]) -> Authenticated:
     """The caller's account and session, or 401 `not_authenticated`."""
-    token = session_token(event)
-    authenticated = login_service().authenticate(token) if token else None
+    cookie = session_token(event)
+    authenticated = login_service().authenticate(cookie) if cookie else None
     if authenticated is None:
         raise NotAuthenticated()
     return authenticated
 
 
-def session_cookie(token: str, max_age: int | None) -> Cookie:
+def session_cookie(value: str, max_age: int | None) -> Cookie:
     # __Host-: Secure, Path=/ and no Domain, so no subdomain can set or read it.
     return Cookie(
         name=SESSION_COOKIE,
-        value=token,
+        value=value,
         path="/",
         secure=True,
         http_only=True,

@@ -53,14 +53,26 @@ class AccountNotActivated(DomainError):
 @dataclass(frozen=True)
 class LoggedIn:
     email: str
-    session_token: str  # goes into the cookie only
+    session_cookie_value: str  # "<account id>.<secret>": goes into the cookie only
     max_age: int | None  # cookie Max-Age; None = browser session
 
 
 @dataclass(frozen=True)
 class Authenticated:
-    account: Account
+    account_id: str
+    email: str
     session: Session
+
+
+def _cookie_value(account_id: str, secret: str) -> str:
+    return f"{account_id}.{secret}"
+
+
+def _parse_cookie_value(value: str) -> tuple[str, str] | None:
+    account_id, sep, secret = value.partition(".")
+    if not sep or not account_id or not secret or len(value) > 200:
+        return None
+    return account_id, secret
 
 
 class LoginService:
@@ -94,42 +106,49 @@ class LoginService:
     def _open_session(self, account: Account, remember_me: bool, now: int) -> LoggedIn:
         token = new_token()
         lifetime = REMEMBER_ME_LIFETIME if remember_me else SESSION_ABSOLUTE_LIFETIME
-        self._sessions.create(
-            Session(
-                digest=token.digest,
-                account_id=account.account_id,
-                email=account.email,
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + lifetime,
-                idle_timeout=0 if remember_me else SESSION_IDLE_TIMEOUT,
-                session_version=account.session_version,
-                remember_me=remember_me,
-            )
+        session = Session(
+            account_id=account.account_id,
+            digest=token.digest,
+            email=account.email,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            idle_timeout=0 if remember_me else SESSION_IDLE_TIMEOUT,
+            remember_me=remember_me,
         )
-        return LoggedIn(account.email, token.value, REMEMBER_ME_LIFETIME if remember_me else None)
+        if not self._sessions.create(session, account.email, account.session_version):
+            raise InvalidCredentials()  # the password changed while this login was checked
+        return LoggedIn(
+            account.email,
+            _cookie_value(account.account_id, token.value),
+            REMEMBER_ME_LIFETIME if remember_me else None,
+        )
 
-    def authenticate(self, session_token: str) -> Authenticated | None:
-        """The account behind a session cookie, if the session is still valid."""
+    def authenticate(self, cookie_value: str) -> Authenticated | None:
+        """The account behind a session cookie, if the session is still valid (one read).
+
+        A password reset or an account deletion deletes the account's sessions, so the session
+        item alone tells whether the cookie still opens the account.
+        """
+        parsed = _parse_cookie_value(cookie_value)
+        if parsed is None:
+            return None
+        account_id, secret = parsed
         now = self._clock.now()
-        session = self._sessions.get(token_digest(session_token))
+        session = self._sessions.get(account_id, token_digest(secret))
         if session is None or not self._is_live(session, now):
             return None
-        account = self._accounts.get(session.email)
-        if (
-            account is None
-            or account.status != "active"
-            or account.account_id != session.account_id
-            or account.session_version != session.session_version
-        ):
-            return None
         if now - session.last_seen_at >= TOUCH_INTERVAL:
-            self._sessions.touch(session.digest, now)
-        return Authenticated(account, session)
+            self._sessions.touch(session, now)
+        return Authenticated(session.account_id, session.email, session)
 
-    def log_out(self, session_token: str) -> bool:
+    def log_out(self, cookie_value: str) -> bool:
         """Ends the session on the server; False if there was no live session to end."""
-        ended = self._sessions.delete(token_digest(session_token))
+        parsed = _parse_cookie_value(cookie_value)
+        if parsed is None:
+            return False
+        account_id, secret = parsed
+        ended = self._sessions.delete(account_id, token_digest(secret))
         return ended is not None and self._is_live(ended, self._clock.now())
 
     @staticmethod

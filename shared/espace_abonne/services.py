@@ -27,7 +27,7 @@ def login_service() -> LoginService:
     settings = get_settings()
     return LoginService(
         accounts=account_store(),
-        sessions=SessionStore(settings.sessions_table),
+        sessions=SessionStore(settings.sessions_table, settings.accounts_table),
         throttles=ThrottleStore(settings.throttles_table),
         clock=current_clock(),
     )
@@ -38,7 +38,7 @@ def password_reset_service() -> PasswordResetService:
     return PasswordResetService(
         accounts=account_service(),
         store=account_store(),
-        sessions=SessionStore(settings.sessions_table),
+        sessions=SessionStore(settings.sessions_table, settings.accounts_table),
         throttles=ThrottleStore(settings.throttles_table),
         mailer=Mailer(settings),
         clock=current_clock(),

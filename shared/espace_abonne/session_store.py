@@ -1,4 +1,8 @@
-"""Data access for sessions: one item per session-token digest, found by account through `ByAccount`."""
+"""Data access for sessions: one item per session, under its account (pk account_id, sk digest).
+
+Keeping an account's sessions in one partition makes "end every session of this account" a
+strongly consistent Query, and reading a session one GetItem.
+"""
 
 from dataclasses import dataclass
 from typing import Any
@@ -8,71 +12,97 @@ from botocore.exceptions import ClientError
 from espace_abonne import aws
 from espace_abonne.dynamo import from_item, is_condition_failure, to_item
 
-BY_ACCOUNT_INDEX = "ByAccount"
-
 
 @dataclass(frozen=True)
 class Session:
-    digest: str
     account_id: str
+    digest: str
     email: str
     created_at: int
     last_seen_at: int
     expires_at: int  # absolute end, also the TTL attribute
     idle_timeout: int  # seconds without a request that end it; 0 = none (« Se souvenir de moi »)
-    session_version: int
     remember_me: bool
 
 
 def _session_from(values: dict[str, Any]) -> Session:
     return Session(
-        digest=values["session_digest"],
         account_id=values["account_id"],
+        digest=values["session_digest"],
         email=values["email"],
         created_at=int(values["created_at"]),
         last_seen_at=int(values["last_seen_at"]),
         expires_at=int(values["expires_at"]),
         idle_timeout=int(values["idle_timeout"]),
-        session_version=int(values["session_version"]),
         remember_me=bool(values["remember_me"]),
     )
 
 
 class SessionStore:
-    def __init__(self, sessions_table: str) -> None:
+    def __init__(self, sessions_table: str, accounts_table: str) -> None:
         self._table = sessions_table
+        self._accounts = accounts_table
 
-    def create(self, session: Session) -> None:
-        aws.dynamodb().put_item(
-            TableName=self._table,
-            Item=to_item(
-                {
-                    "session_digest": session.digest,
-                    "account_id": session.account_id,
-                    "email": session.email,
-                    "created_at": session.created_at,
-                    "last_seen_at": session.last_seen_at,
-                    "expires_at": session.expires_at,
-                    "idle_timeout": session.idle_timeout,
-                    "session_version": session.session_version,
-                    "remember_me": session.remember_me,
-                }
-            ),
-            ConditionExpression="attribute_not_exists(session_digest)",
+    def _key(self, account_id: str, digest: str) -> dict[str, Any]:
+        return to_item({"account_id": account_id, "session_digest": digest})
+
+    def create(self, session: Session, account_email: str, session_version: int) -> bool:
+        """Stores the session only if the account's password has not changed since it was checked.
+
+        False when a password reset (or deletion) happened in between: that login must not survive it.
+        """
+        item = to_item(
+            {
+                "account_id": session.account_id,
+                "session_digest": session.digest,
+                "email": session.email,
+                "created_at": session.created_at,
+                "last_seen_at": session.last_seen_at,
+                "expires_at": session.expires_at,
+                "idle_timeout": session.idle_timeout,
+                "remember_me": session.remember_me,
+            }
         )
+        try:
+            aws.dynamodb().transact_write_items(
+                TransactItems=[
+                    {
+                        "ConditionCheck": {
+                            "TableName": self._accounts,
+                            "Key": to_item({"email": account_email}),
+                            "ConditionExpression": "account_id = :account_id AND session_version = :version",
+                            "ExpressionAttributeValues": to_item(
+                                {":account_id": session.account_id, ":version": session_version}
+                            ),
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(session_digest)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
 
-    def get(self, digest: str) -> Session | None:
+    def get(self, account_id: str, digest: str) -> Session | None:
         response = aws.dynamodb().get_item(
-            TableName=self._table, Key=to_item({"session_digest": digest}), ConsistentRead=True
+            TableName=self._table, Key=self._key(account_id, digest), ConsistentRead=True
         )
         item = response.get("Item")
         return _session_from(from_item(item)) if item else None
 
-    def touch(self, digest: str, now: int) -> None:
+    def touch(self, session: Session, now: int) -> None:
         try:
             aws.dynamodb().update_item(
                 TableName=self._table,
-                Key=to_item({"session_digest": digest}),
+                Key=self._key(session.account_id, session.digest),
                 UpdateExpression="SET last_seen_at = :now",
                 ConditionExpression="attribute_exists(session_digest) AND last_seen_at < :now",
                 ExpressionAttributeValues=to_item({":now": now}),
@@ -81,27 +111,27 @@ class SessionStore:
             if not is_condition_failure(error):  # ended or touched meanwhile: nothing to do
                 raise
 
-    def delete(self, digest: str) -> Session | None:
+    def delete(self, account_id: str, digest: str) -> Session | None:
         """Ends a session; returns it as it was, or None if there was none."""
         response = aws.dynamodb().delete_item(
-            TableName=self._table, Key=to_item({"session_digest": digest}), ReturnValues="ALL_OLD"
+            TableName=self._table, Key=self._key(account_id, digest), ReturnValues="ALL_OLD"
         )
         item = response.get("Attributes")
         return _session_from(from_item(item)) if item else None
 
     def delete_all_of(self, account_id: str) -> int:
-        """Deletes every session of an account (clean-up: they are already invalid by version)."""
+        """Ends every session of an account (a consistent Query: none created before is missed)."""
         client = aws.dynamodb()
         deleted = 0
         paginator = client.get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table,
-            IndexName=BY_ACCOUNT_INDEX,
             KeyConditionExpression="account_id = :account_id",
             ExpressionAttributeValues=to_item({":account_id": account_id}),
-            ProjectionExpression="session_digest",
+            ProjectionExpression="account_id, session_digest",
+            ConsistentRead=True,
         ):
             for item in page.get("Items", []):
-                client.delete_item(TableName=self._table, Key={"session_digest": item["session_digest"]})
+                client.delete_item(TableName=self._table, Key=item)
                 deleted += 1
         return deleted
