@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 $(UV) tool run --python 3.13 --from aws-sam-cli==$(SAM_VERSION) sam
 
 .PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
-        sam-validate sam-build pytest moto-server clean
+        sam-validate sam-build pytest moto-server import demo-export clean
 
 help:
 	@echo "make run    - local mode: the API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
@@ -70,6 +70,13 @@ sam-validate: $(UV)
 sam-build: $(UV)
 	$(SAM) build --parallel
 	@! find .aws-sam/build -name 'local_mode' | grep -q . || { echo "local_mode must not be packaged"; exit 1; }
+
+# Load a billing export: make import FILE=export.jsonl (BILLING_TABLE, CONTRACT_KEY_SECRET, AWS credentials)
+import: $(VENV)/.synced
+	$(PY) -m importer $(FILE)
+
+demo-export: $(VENV)/.synced
+	$(PY) scripts/demo_export.py
 
 # For `sam local start-api` (needs Docker): moto as a server, with the template's tables.
 moto-server: $(VENV)/.synced

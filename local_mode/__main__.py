@@ -22,6 +22,8 @@ def main() -> None:
             f"Espace abonné — mode local sur http://{host}:{port}\n"
             f"  routes : {', '.join(f'{r.method} {r.path}' for r in api.routes)}\n"
             f"  emails envoyés : GET http://{host}:{port}/_local/emails (et affichés ici)\n"
+            "  données de démonstration : contrats 11301.11377.01 (clé 7Q4M-2KX9), 11301.11377.02 "
+            "(P8W3-6ZTR), 11302.20456.01 (H5N2-R7VB)\n"
             "  DynamoDB et SES : moto, en mémoire (tout est perdu à l'arrêt). Ctrl+C pour arrêter.",
             flush=True,
         )

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 REGION = "eu-west-3"
@@ -40,6 +41,21 @@ def create_tables(template: Any) -> None:
         )
 
 
+DEMO_EXPORT = Path(__file__).resolve().parent.parent / "demo" / "billing-export.jsonl"
+
+
+def load_demo_data(template: Any) -> Any:
+    """Loads the demo billing export with the real importer; returns its report."""
+    from importer.load import import_records
+
+    with DEMO_EXPORT.open(encoding="utf-8") as lines:
+        secret = template.secret(template.parameters["ContractKeySecretName"])
+        report = import_records(lines, "BillingTable", secret)
+    if report.errors:
+        raise RuntimeError(f"the demo export does not import: {report.errors}")
+    return report
+
+
 def verify_sender(sender: str) -> None:
     import boto3
 
@@ -58,6 +74,7 @@ def moto_backend(template: Any) -> Iterator[None]:
         aws.reset_clients()
         create_tables(template)
         verify_sender(template.parameters["EmailSender"])
+        load_demo_data(template)
         try:
             yield
         finally:

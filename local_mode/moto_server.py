@@ -7,7 +7,7 @@ send. The functions reach it through `local_mode/sam-local-env.json` (AWS_ENDPOI
 import os
 import time
 
-from local_mode.backend import REGION, use_dummy_aws_environment
+from local_mode.backend import REGION, load_demo_data, use_dummy_aws_environment
 from local_mode.server import Outbox
 from local_mode.template import load_template
 
@@ -29,6 +29,9 @@ def main() -> None:
     boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(
         EmailAddress=template.parameters["EmailSender"]
     )
+    os.environ["AWS_ENDPOINT_URL"] = endpoint  # the importer's client goes to the moto server
+    load_demo_data(template)
+    os.environ.pop("AWS_ENDPOINT_URL")
     print(f"moto sur {endpoint} — tables : {', '.join(template.table_definitions())}", flush=True)
     outbox = Outbox(lambda text: print(text, flush=True))
     try:

@@ -17,6 +17,10 @@ LOCAL_PARAMETERS = {
     "EmailSender": "no-reply@eauxdupaysdaix.fr",
     "LogLevel": "WARNING",
 }
+# What the template's Secrets Manager references resolve to locally (a deployed stack reads its own).
+LOCAL_SECRETS = {
+    "espace-abonne/contract-key-secret": "local-mode-contract-key-secret-not-for-production",
+}
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -72,6 +76,11 @@ class Template:
         """A value of the template, with Ref to tables and parameters resolved for local use."""
         if isinstance(value, str | int | float):
             return str(value)
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            text = re.sub(r"\$\{(\w+)\}", lambda m: self.parameters[m.group(1)], value["Fn::Sub"])
+            secret = re.fullmatch(r"\{\{resolve:secretsmanager:([^:}]+)\}\}", text)
+            if secret:
+                return LOCAL_SECRETS[secret.group(1)]
         if isinstance(value, dict) and "Ref" in value:
             name = value["Ref"]
             if name in self.parameters:
@@ -133,6 +142,10 @@ class Template:
                 if event["Type"] == "Api":
                     routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], name))
         return routes
+
+    def secret(self, name: str) -> str:
+        """The local value of a Secrets Manager secret the template refers to."""
+        return LOCAL_SECRETS[name]
 
     def cors(self) -> dict[str, str]:
         """The API's CORS settings, as API Gateway's OPTIONS answers would carry them."""

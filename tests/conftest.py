@@ -234,3 +234,11 @@ def logs(template: Template, handlers: dict[str, Any]) -> Iterator[CapturedLogs]
     yield captured
     for logger, capture in attached:
         logger.removeHandler(capture)
+
+
+@pytest.fixture
+def demo_billing(aws: None, template: Template) -> None:
+    """The demo billing export of PRODUCT.md §3, loaded by the real importer."""
+    from local_mode.backend import load_demo_data
+
+    load_demo_data(template)

@@ -143,3 +143,18 @@ def test_password_reset_confirmation_event(api: Api, clock: FrozenClock, mailbox
 
     assert invoke(api, "POST", "/password-resets/confirm").status == 200
     assert mailbox.all()[-1].subject == "Votre mot de passe a été modifié"
+
+
+@pytest.mark.usefixtures("demo_billing")
+def test_contract_events_link_list_and_show_the_dashboard(api: Api, clock: FrozenClock, mailbox: Mailbox) -> None:
+    session_of_sample_cookie(clock)
+
+    linked = invoke(api, "POST", "/contracts/links")
+    listed = invoke(api, "GET", "/contracts")
+    board = invoke(api, "GET", "/contracts/{number}/dashboard")
+
+    assert linked.status == 200
+    assert linked.json()["message"] == "Liaison enregistrée."
+    assert [c["number"] for c in listed.json()["contracts"]] == ["11301.11377.01", "11301.11377.02"]
+    assert board.status == 200
+    assert board.json()["contract"]["number"] == "11301.11377.02"

@@ -122,3 +122,37 @@ def test_log_in_me_and_log_out_over_http(local_api: str) -> None:
     status, _, body = call("GET", f"{local_api}/me", headers={"Cookie": cookie})
     assert status == 401
     assert body["code"] == "not_authenticated"
+
+
+def test_link_a_contract_and_read_its_dashboard_over_http(local_api: str) -> None:
+    email, password = "camille.demo@example.fr", "Cordeliers#2026"
+    call("POST", f"{local_api}/accounts", {"email": email, "password": password, "password_confirmation": password})
+    _, _, emails = call("GET", f"{local_api}/_local/emails")
+    link = re.search(r"token=([\w-]+)", next(e["text"] for e in emails if e["to"] == email))
+    assert link is not None
+    call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+    _, headers, _ = call("POST", f"{local_api}/sessions", {"email": email, "password": password})
+    cookie = {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "Origin": local_api}
+
+    status, _, body = call(
+        "POST", f"{local_api}/contracts/links", {"contract_number": "11301.11377.01", "key": "7Q4M-2KX9"}, cookie
+    )
+    assert status == 200
+    assert body["message"] == "Liaison enregistrée."
+    assert [c["number"] for c in body["contracts"]] == ["11301.11377.01", "11301.11377.02"]
+
+    status, _, body = call("GET", f"{local_api}/contracts", headers=cookie)
+    assert [c["service_address"] for c in body["contracts"]] == [
+        "12 rue des Cordeliers, 13100 Aix-en-Provence",
+        "4 chemin de la Torse, 13100 Aix-en-Provence",
+    ]
+
+    status, _, board = call("GET", f"{local_api}/contracts/11301.11377.02/dashboard", headers=cookie)
+    assert status == 200
+    assert set(board) == {
+        "contract", "service_regulations", "consumption", "invoices", "payments", "balance", "data_as_of"
+    }  # fmt: skip
+    assert len(board["consumption"]) >= 7
+
+    status, _, body = call("GET", f"{local_api}/contracts/11302.20456.01/dashboard", headers=cookie)
+    assert (status, body["code"]) == (404, "contract_not_found")

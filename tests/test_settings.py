@@ -11,6 +11,8 @@ BASE = {
     "TOKENS_TABLE": "tokens",
     "SESSIONS_TABLE": "sessions",
     "THROTTLES_TABLE": "throttles",
+    "LINKS_TABLE": "links",
+    "BILLING_TABLE": "billing",
     "FRONTEND_URL": "https://monespace.eauxdupaysdaix.fr/",
     "EMAIL_SENDER": "no-reply@eauxdupaysdaix.fr",
 }
@@ -38,3 +40,12 @@ def test_every_setting_is_provided_by_the_template_to_every_function(template: T
     required = {field.alias for field in Settings.model_fields.values() if field.is_required()}
     for function in template.functions().values():
         assert required <= function.environment.keys(), function.name
+
+
+def test_the_cle_secret_must_be_long_and_is_never_printed() -> None:
+    with pytest.raises(ValidationError):
+        Settings.model_validate({**BASE, "CONTRACT_KEY_SECRET": "too-short"})
+    settings = Settings.model_validate({**BASE, "CONTRACT_KEY_SECRET": "s" * 40})
+    assert "s" * 40 not in repr(settings)
+    assert settings.contract_key_secret is not None
+    assert settings.contract_key_secret.get_secret_value() == "s" * 40

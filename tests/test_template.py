@@ -113,6 +113,23 @@ def test_least_privilege_of_each_function(template: Template) -> None:
         ("dynamodb:UpdateItem", "SessionsTable"),
         ("dynamodb:DeleteItem", "SessionsTable"),
         ("dynamodb:UpdateItem", "ThrottlesTable"),
+        ("dynamodb:Query", "LinksTable"),
+    }
+    assert grants("ContractsFunction") == {
+        ("dynamodb:GetItem", "SessionsTable"),
+        ("dynamodb:BatchGetItem", "BillingTable"),
+        ("dynamodb:Query", "BillingTable"),
+        ("dynamodb:BatchGetItem", "ThrottlesTable"),
+        ("dynamodb:UpdateItem", "ThrottlesTable"),
+        ("dynamodb:BatchWriteItem", "LinksTable"),
+        ("dynamodb:PutItem", "LinksTable"),
+        ("dynamodb:Query", "LinksTable"),
+        ("ses:SendRawEmail", "ses"),
+    }
+    assert grants("DashboardFunction") == {
+        ("dynamodb:GetItem", "SessionsTable"),
+        ("dynamodb:GetItem", "LinksTable"),
+        ("dynamodb:Query", "BillingTable"),
     }
     assert grants("PasswordResetFunction") == {
         ("dynamodb:GetItem", "AccountsTable"),
@@ -129,7 +146,7 @@ def test_least_privilege_of_each_function(template: Template) -> None:
 
 
 def test_emails_may_only_be_sent_from_the_configured_sender(template: Template) -> None:
-    for function in ("SignupFunction", "PasswordResetFunction"):
+    for function in ("SignupFunction", "PasswordResetFunction", "ContractsFunction"):
         statements = _statements(template.resources[function])
         [ses] = [s for s in statements if s["Action"] == ["ses:SendRawEmail"]]
         assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "EmailSender"}}}
@@ -152,3 +169,15 @@ def test_local_mode_is_outside_every_packaged_folder(template: Template) -> None
     packaged = [f.code_uri for f in template.functions().values()] + ["shared"]
     assert not any((ROOT / folder / "local_mode").exists() for folder in packaged)
     assert all(not folder.startswith("local_mode") for folder in packaged)
+
+
+def test_only_the_function_that_checks_cles_receives_their_secret(template: Template) -> None:
+    holders = [
+        name
+        for name, function in resources_of(template, "AWS::Serverless::Function").items()
+        if "CONTRACT_KEY_SECRET" in function["Properties"]["Environment"]["Variables"]
+    ]
+    assert holders == ["ContractsFunction"]
+    variables = template.resources["ContractsFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["CONTRACT_KEY_SECRET"] == {"Fn::Sub": "{{resolve:secretsmanager:${ContractKeySecretName}}}"}
+    assert "CONTRACT_KEY_SECRET" not in template.document["Globals"]["Function"]["Environment"]["Variables"]

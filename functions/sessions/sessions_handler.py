@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
 from espace_abonne.auth import cleared_session_cookie, require_session, session_cookie, session_token
 from espace_abonne.errors import NotAuthenticated
-from espace_abonne.services import login_service
+from espace_abonne.services import link_store, login_service
 
 logger = Logger()
 tracer = Tracer()
@@ -80,8 +80,12 @@ def log_out() -> Response[None]:
 @app.get("/me", summary="Mon compte", responses={200: {"description": "Le compte connecté"}, **error_responses(401)})
 @tracer.capture_method
 def me() -> MeResponse:
-    authenticated = require_session(app.current_event.raw_event)
-    return MeResponse(email=authenticated.email, contracts=[])
+    caller = require_session(app.current_event.raw_event)
+    contracts = link_store().contracts(caller.account_id)
+    return MeResponse(
+        email=caller.email,
+        contracts=[ContractSummary(number=c.number, service_address=c.service_address) for c in contracts],
+    )
 
 
 @http_boundary

@@ -104,6 +104,9 @@ def error_response(error: DomainError) -> Response[str]:
 _PYDANTIC_CODES: Mapping[str, tuple[str, str]] = {
     "missing": ("required", "Ce champ est obligatoire."),
     "extra_forbidden": ("unknown_field", "Ce champ n'est pas reconnu."),
+    "string_pattern_mismatch": ("invalid_format", "Ce champ n'a pas le format attendu."),
+    "string_too_short": ("too_short", "Ce champ est trop court."),
+    "string_too_long": ("too_long", "Ce champ est trop long."),
 }
 _WRONG_TYPE = ("invalid_type", "Ce champ n'a pas le type attendu.")
 

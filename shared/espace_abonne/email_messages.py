@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from espace_abonne.billing_store import ContractSummary
 
 REGIE_NAME = "Régie des Eaux du Pays d'Aix"
 REGIE_PHONE = "04 13 57 39 00"
@@ -35,7 +39,7 @@ def _compose(to: str, subject: str, paragraphs: list[str], links: list[_Link]) -
     text_parts += [f"{link.label} :\n{link.url}" for link in links]
     text = "\n\n".join(text_parts) + _SIGNATURE_TEXT
 
-    html_paragraphs = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    html_paragraphs = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     html_links = "".join(
         f'<p><a href="{escape(link.url)}" style="background:#005a9c;color:#ffffff;padding:10px 16px;'
         f'border-radius:4px;text-decoration:none;display:inline-block">{escape(link.label)}</a></p>'
@@ -112,4 +116,17 @@ def password_changed_email(to: str, forgot_url: str) -> EmailMessage:
             f"et contactez la Régie au {REGIE_PHONE}.",
         ],
         [_Link("Choisir un nouveau mot de passe", forgot_url)],
+    )
+
+
+def contract_linked_email(to: str, contracts: "list[ContractSummary]") -> EmailMessage:
+    listing = "\n".join(f"- contrat {c.number} : {c.service_address}" for c in contracts)
+    return _compose(
+        to,
+        "Contrat lié à votre espace abonné",
+        [
+            "Votre espace abonné donne désormais accès aux contrats suivants :\n" + listing,
+            f"Si vous n'êtes pas à l'origine de cette liaison, contactez la Régie au {REGIE_PHONE} ou à {REGIE_EMAIL}.",
+        ],
+        [],
     )

@@ -2,7 +2,10 @@
 
 from espace_abonne.account_service import AccountService
 from espace_abonne.account_store import AccountStore
+from espace_abonne.billing_store import BillingStore
 from espace_abonne.clock import current_clock
+from espace_abonne.contract_service import ContractLinker, ContractReader
+from espace_abonne.link_store import LinkStore
 from espace_abonne.login_service import LoginService
 from espace_abonne.mailer import Mailer
 from espace_abonne.password_reset_service import PasswordResetService
@@ -43,4 +46,26 @@ def password_reset_service() -> PasswordResetService:
         mailer=Mailer(settings),
         clock=current_clock(),
         frontend_url=settings.frontend_url,
+    )
+
+
+def link_store() -> LinkStore:
+    return LinkStore(get_settings().links_table)
+
+
+def contract_reader() -> ContractReader:
+    return ContractReader(BillingStore(get_settings().billing_table), link_store())
+
+
+def contract_linker() -> ContractLinker:
+    settings = get_settings()
+    if settings.contract_key_secret is None:
+        raise RuntimeError("CONTRACT_KEY_SECRET is not set for this function")
+    return ContractLinker(
+        billing=BillingStore(settings.billing_table),
+        links=link_store(),
+        throttles=ThrottleStore(settings.throttles_table),
+        mailer=Mailer(settings),
+        clock=current_clock(),
+        key_secret=settings.contract_key_secret.get_secret_value(),
     )

@@ -7,7 +7,7 @@ import os
 from functools import cache
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 
 def _origin_of(url: str) -> str:
@@ -31,6 +31,10 @@ class Settings(BaseModel):
     tokens_table: str = Field(alias="TOKENS_TABLE", min_length=3)
     sessions_table: str = Field(alias="SESSIONS_TABLE", min_length=3)
     throttles_table: str = Field(alias="THROTTLES_TABLE", min_length=3)
+    links_table: str = Field(alias="LINKS_TABLE", min_length=3)
+    billing_table: str = Field(alias="BILLING_TABLE", min_length=3)
+    # Keys the HMAC of contract clés; only the functions that check clés receive it.
+    contract_key_secret: SecretStr | None = Field(default=None, alias="CONTRACT_KEY_SECRET", min_length=32)
     frontend_url: Annotated[str, AfterValidator(_valid_frontend_url)] = Field(alias="FRONTEND_URL")
     email_sender: str = Field(alias="EMAIL_SENDER", min_length=3)
     ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")

@@ -53,26 +53,34 @@ class ThrottleStore:
     def __init__(self, throttles_table: str) -> None:
         self._table = throttles_table
 
+    @property
+    def table(self) -> str:
+        return self._table
+
+    def _increment(self, counter: Counter, now: int) -> dict[str, Any]:
+        return {
+            "TableName": self._table,
+            "Key": counter.key(now),
+            "UpdateExpression": "ADD attempts :one SET expires_at = :expires",
+            "ExpressionAttributeValues": to_item(
+                {":one": 1, ":expires": counter.window_start(now) + counter.window + TTL_GRACE}
+            ),
+        }
+
+    def record(self, counters: tuple[Counter, ...], now: int) -> None:
+        """Counts one failure on every counter, whatever their level (checked by the caller)."""
+        aws.dynamodb().transact_write_items(
+            TransactItems=[{"Update": self._increment(counter, now)} for counter in counters]  # type: ignore[typeddict-item]
+        )
+
     def take(self, counters: tuple[Counter, ...], now: int) -> Attempt:
         """Counts one attempt on every counter, or raises `LimitReached` and counts nothing."""
-        updates = [
-            {
-                "Update": {
-                    "TableName": self._table,
-                    "Key": counter.key(now),
-                    "UpdateExpression": "ADD attempts :one SET expires_at = :expires",
-                    "ConditionExpression": "attribute_not_exists(attempts) OR attempts < :limit",
-                    "ExpressionAttributeValues": to_item(
-                        {
-                            ":one": 1,
-                            ":limit": counter.limit,
-                            ":expires": counter.window_start(now) + counter.window + TTL_GRACE,
-                        }
-                    ),
-                }
-            }
-            for counter in counters
-        ]
+        updates = []
+        for counter in counters:
+            update = self._increment(counter, now)
+            update["ConditionExpression"] = "attribute_not_exists(attempts) OR attempts < :limit"
+            update["ExpressionAttributeValues"] |= to_item({":limit": counter.limit})
+            updates.append({"Update": update})
         for _ in range(CONFLICT_RETRIES):
             try:
                 aws.dynamodb().transact_write_items(TransactItems=updates)  # type: ignore[arg-type]

@@ -1,0 +1,78 @@
+"""POST /contracts/links (« Lier un contrat ») and GET /contracts (the contract selector)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
+from espace_abonne.auth import require_session
+from espace_abonne.contract_keys import CONTRACT_NUMBER
+from espace_abonne.services import contract_linker, contract_reader
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver(logger)
+
+LINKED_MESSAGE = "Liaison enregistrée."
+
+
+class LinkRequest(RequestModel):
+    contract_number: str = Field(
+        pattern=CONTRACT_NUMBER.pattern, description="Numéro de contrat, par exemple 11301.11377.01"
+    )
+    key: str = Field(min_length=1, max_length=64, description="La clé imprimée en haut de la dernière facture")
+
+
+class Contract(BaseModel):
+    number: str
+    service_address: str = Field(description="Adresse du lieu desservi")
+
+
+class ContractsResponse(BaseModel):
+    contracts: list[Contract]
+
+
+class LinkResponse(ContractsResponse):
+    message: str
+
+
+@app.post(
+    "/contracts/links",
+    summary="Lier un contrat (et tous les contrats du même redevable)",
+    responses={200: {"description": "Liaison enregistrée"}, **error_responses(400, 401, 403, 413, 415, 429)},
+)
+@tracer.capture_method
+def link_contract(request: Annotated[LinkRequest, Body()]) -> LinkResponse:
+    caller = require_session(app.current_event.raw_event)
+    linked = contract_linker().link(caller.account_id, caller.email, request.contract_number, request.key)
+    metrics.add_metric(name="ContractLinks", unit=MetricUnit.Count, value=1)
+    contracts = [Contract(number=c.number, service_address=c.service_address) for c in linked.contracts]
+    return LinkResponse(message=LINKED_MESSAGE, contracts=contracts)
+
+
+@app.get(
+    "/contracts",
+    summary="Mes contrats (sélecteur)",
+    responses={200: {"description": "Les contrats liés au compte"}, **error_responses(401)},
+)
+@tracer.capture_method
+def list_contracts() -> ContractsResponse:
+    caller = require_session(app.current_event.raw_event)
+    contracts = contract_reader().contracts(caller.account_id)
+    return ContractsResponse(
+        contracts=[Contract(number=c.number, service_address=c.service_address) for c in contracts]
+    )
+
+
+@http_boundary
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

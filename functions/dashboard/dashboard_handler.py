@@ -1,0 +1,155 @@
+"""GET /contracts/{number}/dashboard: one contract's « tableau de bord »."""
+
+from typing import Any, Literal
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from espace_abonne.api import create_resolver, error_responses, http_boundary
+from espace_abonne.auth import require_session
+from espace_abonne.billing import format_cents
+from espace_abonne.billing_store import ContractPartition
+from espace_abonne.services import contract_reader
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver(logger)
+
+Money = str  # exact decimal string, e.g. "123.45"
+
+
+class ContractDetails(BaseModel):
+    number: str
+    status: str
+    start_date: str
+    service_address: str = Field(description="Adresse du lieu desservi")
+    holder: str = Field(description="Titulaire du contrat")
+    payer: str = Field(description="Redevable")
+    meter_number: str
+    remote_reading: bool = Field(description="Compteur en télérelève")
+    meter_reading: Literal["télérelève", "relève par agent"]
+    monthly_payment: bool = Field(description="Mensualisation")
+    payment_method: Literal["mensualisation", "paiement à réception de facture"]
+
+
+class ServiceRegulations(BaseModel):
+    title: str
+    version: str
+    date: str
+    pdf_url: str
+
+
+class Reading(BaseModel):
+    date: str
+    index_m3: int
+    volume_m3: int | None = Field(description="Volume depuis le relevé précédent (m³)")
+    source: Literal["télérelève", "agent", "autorelève", "estimation"]
+    estimated: bool
+
+
+class Invoice(BaseModel):
+    number: str
+    issue_date: str
+    due_date: str
+    amount_ttc: Money
+    status: Literal["payée", "à payer", "partiellement payée"]
+    pdf_available: bool
+
+
+class Payment(BaseModel):
+    date: str
+    amount: Money
+    method: str
+    invoice_number: str
+
+
+class Dashboard(BaseModel):
+    contract: ContractDetails
+    service_regulations: ServiceRegulations
+    consumption: list[Reading] = Field(description="Relevés, du plus ancien au plus récent")
+    invoices: list[Invoice] = Field(description="Factures, de la plus récente à la plus ancienne")
+    payments: list[Payment] = Field(description="Paiements, du plus récent au plus ancien")
+    balance: Money = Field(description="Solde : factures moins paiements (positif : reste à payer)")
+    data_as_of: str = Field(description="Données à jour au")
+
+
+def _dashboard(partition: ContractPartition) -> Dashboard:
+    details = partition.details
+    regulation = details["regulation"]
+    invoiced = sum(int(i["amount_cents"]) for i in partition.invoices)
+    paid = sum(int(p["amount_cents"]) for p in partition.payments)
+    return Dashboard(
+        contract=ContractDetails(
+            number=details["number"],
+            status=details["status"],
+            start_date=details["start_date"],
+            service_address=details["service_address"],
+            holder=details["holder"],
+            payer=details["payer_name"],
+            meter_number=details["meter_number"],
+            remote_reading=details["remote_reading"],
+            meter_reading="télérelève" if details["remote_reading"] else "relève par agent",
+            monthly_payment=details["monthly_payment"],
+            payment_method="mensualisation" if details["monthly_payment"] else "paiement à réception de facture",
+        ),
+        service_regulations=ServiceRegulations(
+            title=regulation["title"],
+            version=regulation["version"],
+            date=regulation["adopted_on"],
+            pdf_url=regulation["pdf_url"],
+        ),
+        consumption=[
+            Reading(
+                date=r["date"],
+                index_m3=int(r["index_m3"]),
+                volume_m3=None if r.get("volume_m3") is None else int(r["volume_m3"]),
+                source=r["source"],
+                estimated=r["estimated"],
+            )
+            for r in partition.readings
+        ],
+        invoices=[
+            Invoice(
+                number=i["number"],
+                issue_date=i["issue_date"],
+                due_date=i["due_date"],
+                amount_ttc=format_cents(int(i["amount_cents"])),
+                status=i["status"],
+                pdf_available=i["pdf_available"],
+            )
+            for i in reversed(partition.invoices)
+        ],
+        payments=[
+            Payment(
+                date=p["date"],
+                amount=format_cents(int(p["amount_cents"])),
+                method=p["method"],
+                invoice_number=p["invoice_number"],
+            )
+            for p in reversed(partition.payments)
+        ],
+        balance=format_cents(invoiced - paid),
+        data_as_of=details["data_as_of"],
+    )
+
+
+@app.get(
+    "/contracts/<number>/dashboard",
+    summary="Tableau de bord d'un contrat",
+    responses={200: {"description": "Le tableau de bord"}, **error_responses(401, 404)},
+)
+@tracer.capture_method
+def dashboard(number: str) -> Dashboard:
+    caller = require_session(app.current_event.raw_event)
+    return _dashboard(contract_reader().dashboard(caller.account_id, number))
+
+
+@http_boundary
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

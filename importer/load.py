@@ -1,0 +1,165 @@
+"""Validates every record of an export and writes each valid contract's partition, replacing it."""
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from espace_abonne import aws
+from espace_abonne.billing import ContractRecord, ExportRecord, PayerRecord, RegulationRecord
+from espace_abonne.billing_store import (
+    contract_items,
+    contract_pk,
+    payer_contract_item,
+    payer_items,
+    payer_pk,
+)
+from espace_abonne.contract_keys import key_digest
+from espace_abonne.dynamo import from_item, to_item
+
+_RECORD = TypeAdapter(ExportRecord)
+BATCH = 25
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    regulations: int = 0
+    payers: int = 0
+    contracts: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.contracts / self.seconds if self.seconds else 0.0
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors():
+        location = ".".join(str(p) for p in problem["loc"] if p not in ("regulation", "payer", "contract"))
+        parts.append(f"{location or 'record'}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+class _Writer:
+    """BatchWriteItem in groups of 25, retrying what DynamoDB leaves unprocessed."""
+
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def write(self, puts: list[dict[str, Any]], deletes: list[dict[str, Any]]) -> None:
+        requests: list[Any] = [{"DeleteRequest": {"Key": key}} for key in deletes]
+        requests += [{"PutRequest": {"Item": to_item(item)}} for item in puts]
+        client = aws.dynamodb()
+        for start in range(0, len(requests), BATCH):
+            pending: dict[str, Any] = {self._table: requests[start : start + BATCH]}
+            for attempt in range(8):
+                unprocessed = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not unprocessed:
+                    break
+                pending = dict(unprocessed)
+                time.sleep(min(0.05 * 2**attempt, 2))  # back off while DynamoDB is throttling us
+            else:
+                raise RuntimeError("DynamoDB kept items unprocessed; run the import again")
+
+    def existing_keys(self, pk: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        paginator = aws.dynamodb().get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": pk}),
+            ProjectionExpression="pk, sk, payer_id",
+            ConsistentRead=True,
+        ):
+            items.extend(page.get("Items", []))
+        return items
+
+
+def import_records(
+    lines: Iterable[str],
+    table: str,
+    key_secret: str,
+    on_progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Imports an export. A bad record is reported with its line number and nothing of it is
+    written; the others are imported. Importing the same export again changes nothing."""
+    report = ImportReport()
+    started = time.perf_counter()
+    writer = _Writer(table)
+    regulations: dict[str, RegulationRecord] = {}
+    payers: dict[str, PayerRecord] = {}
+    for number, line in enumerate(lines, start=1):
+        report.lines = number
+        if not line.strip():
+            continue
+        try:
+            record = _RECORD.validate_python(json.loads(line))
+        except json.JSONDecodeError as error:
+            report.errors.append(f"line {number}: not valid JSON ({error.msg})")
+            continue
+        except ValidationError as error:
+            label = _label(line)
+            report.errors.append(f"line {number}{label}: {_describe(error)}")
+            continue
+        if isinstance(record, RegulationRecord):
+            regulations[record.version] = record
+            report.regulations += 1
+        elif isinstance(record, PayerRecord):
+            payers[record.payer_id] = record
+            writer.write(payer_items(record), [])
+            report.payers += 1
+        else:
+            problem = _write_contract(writer, record, payers, regulations, key_secret)
+            if problem:
+                report.errors.append(f"line {number} (contract {record.number}): {problem}")
+            else:
+                report.contracts += 1
+        if on_progress and number % 100 == 0:
+            report.seconds = time.perf_counter() - started
+            on_progress(report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _label(line: str) -> str:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return ""
+    if isinstance(value, dict) and isinstance(value.get("number"), str):
+        return f" (contract {value['number']})"
+    return ""
+
+
+def _write_contract(
+    writer: _Writer,
+    record: ContractRecord,
+    payers: dict[str, PayerRecord],
+    regulations: dict[str, RegulationRecord],
+    key_secret: str,
+) -> str | None:
+    payer = payers.get(record.payer_id)
+    if payer is None:
+        return f"payer {record.payer_id} is not declared on an earlier line"
+    regulation = regulations.get(record.regulation_version)
+    if regulation is None:
+        return f"regulation {record.regulation_version} is not declared on an earlier line"
+
+    items = contract_items(record, payer, regulation, key_digest(key_secret, record.number, record.key))
+    existing = writer.existing_keys(contract_pk(record.number))
+    new_keys = {(item["pk"], item["sk"]) for item in items}
+    stale = [{"pk": e["pk"], "sk": e["sk"]} for e in existing if (e["pk"]["S"], e["sk"]["S"]) not in new_keys]
+    moved_from = [from_item(e).get("payer_id") for e in existing if e["sk"]["S"] == "CONTRACT"]
+    for old_payer in moved_from:
+        if old_payer and old_payer != record.payer_id:  # the contract changed payer
+            stale.append(to_item({"pk": payer_pk(old_payer), "sk": f"CONTRACT#{record.number}"}))
+    # The details item goes last: a contract becomes linkable once everything else is there.
+    writer.write(items[:-1], stale)
+    writer.write([items[-1], payer_contract_item(record)], [])
+    return None

@@ -1,0 +1,157 @@
+"""Writes demo/billing-export.jsonl: the demo billing export of PRODUCT.md §3 (three years of data).
+
+Deterministic: the same file every time (`--check` fails if the committed one differs).
+"""
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+OUTPUT = Path(__file__).resolve().parent.parent / "demo" / "billing-export.jsonl"
+DATA_AS_OF = dt.date(2026, 11, 15)
+FIXED_PART_CENTS = 2850  # abonnement, per half-year
+PRICE_PER_M3_CENTS = 412  # eau + assainissement, TTC
+# Monthly consumption of a household through the year (m³), January first.
+SEASON = [7, 6, 7, 8, 9, 11, 14, 15, 11, 9, 8, 7]
+
+REGULATION = {
+    "type": "regulation",
+    "version": "2024-01",
+    "title": "Règlement du service public de l'eau potable et de l'assainissement",
+    "adopted_on": "2024-01-01",
+    "pdf_url": "https://www.eauxdupaysdaix.fr/documents/reglement-de-service-2024-01.pdf",
+}
+PAYERS = [
+    {"type": "payer", "payer_id": "R-113010", "name": "Camille Martin"},
+    {"type": "payer", "payer_id": "R-113020", "name": "Yanis Benali"},
+]
+CONTRACTS = [
+    # number, payer, clé, address, holder, meter, télérelève, mensualisation, start, size factor
+    ("11301.11377.01", "R-113010", "7Q4M-2KX9", "12 rue des Cordeliers, 13100 Aix-en-Provence",
+     "Camille Martin", "T21AX004512", True, True, "2016-05-02", 1.0),
+    ("11301.11377.02", "R-113010", "P8W3-6ZTR", "4 chemin de la Torse, 13100 Aix-en-Provence",
+     "Camille Martin", "M09AX118734", False, False, "2020-09-14", 1.6),
+    ("11302.20456.01", "R-113020", "H5N2-R7VB", "27 avenue Victor Hugo, 13090 Aix-en-Provence",
+     "Yanis Benali", "T19AX020981", True, True, "2012-01-23", 0.8),
+]  # fmt: skip
+
+
+def _month(year: int, month: int, day: int = 15) -> dt.date:
+    return dt.date(year + (month - 1) // 12, (month - 1) % 12 + 1, day)
+
+
+def _readings(remote: bool, factor: float) -> list[dict[str, Any]]:
+    """Monthly télérelève, or a half-yearly agent reading (with one self-reading and one estimate)."""
+    readings = []
+    index = 1500
+    months = range(0, 37) if remote else range(0, 37, 6)
+    previous = 0
+    for offset in months:
+        day = _month(2023, 10 + offset)
+        for m in range(previous, offset):
+            index += round(SEASON[_month(2023, 10 + m + 1).month - 1] * factor)
+        previous = offset
+        source = "télérelève" if remote else "agent"
+        if not remote and day == dt.date(2024, 10, 15):
+            source = "autorelève"
+        if not remote and day == dt.date(2025, 4, 15):
+            source = "estimation"
+        readings.append(
+            {"date": day.isoformat(), "index_m3": index, "source": source, "estimated": source == "estimation"}
+        )
+    return readings
+
+
+def _billing(number: str, readings: list[dict[str, Any]], monthly: bool) -> tuple[list[Any], list[Any]]:
+    """A half-yearly invoice after each April and October reading, and the payments made for them."""
+    by_date = {dt.date.fromisoformat(r["date"]): r["index_m3"] for r in readings}
+    invoices, payments = [], []
+    billing_dates = [d for d in sorted(by_date) if d.month in (4, 10) and d > min(by_date)]
+    previous_date = min(by_date)
+    for period_end in billing_dates:
+        volume = by_date[period_end] - by_date[previous_date]
+        previous_date = period_end
+        amount = FIXED_PART_CENTS + volume * PRICE_PER_M3_CENTS
+        issue = period_end + dt.timedelta(days=5)
+        invoice_number = f"F{issue:%Y%m}-{number.replace('.', '')[-7:]}"
+        latest = period_end == billing_dates[-1]
+        if monthly:  # mensualisation: six monthly debits, the last one taking the remainder
+            debits = [amount // 6] * 5 + [amount - 5 * (amount // 6)]
+            dates = [_month(issue.year, issue.month + k + 1, 5) for k in range(6)]
+            made = [(d, a) for d, a in zip(dates, debits, strict=True) if d <= DATA_AS_OF]
+            payments += [_payment(d, a, "prélèvement", invoice_number) for d, a in made]
+            paid = sum(a for _, a in made)
+        else:  # paid at once by card or cheque before the due date, except the latest invoice
+            paid = 0 if latest else amount
+            if paid:
+                method = "carte bancaire" if issue.month == 4 else "chèque"
+                payments.append(_payment(issue + dt.timedelta(days=12), amount, method, invoice_number))
+        status = "payée" if paid == amount else ("à payer" if paid == 0 else "partiellement payée")
+        invoices.append(
+            {
+                "number": invoice_number,
+                "issue_date": issue.isoformat(),
+                "due_date": (issue + dt.timedelta(days=20)).isoformat(),
+                "amount_ttc": _money(amount),
+                "status": status,
+                "pdf": True,
+            }
+        )
+    return invoices, sorted(payments, key=lambda p: p["date"])
+
+
+def _payment(day: dt.date, cents: int, method: str, invoice: str) -> dict[str, Any]:
+    return {"date": day.isoformat(), "amount": _money(cents), "method": method, "invoice_number": invoice}
+
+
+def _money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def records() -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = [REGULATION, *PAYERS]
+    for number, payer, key, address, holder, meter, remote, monthly, start, factor in CONTRACTS:
+        readings = _readings(remote, factor)
+        invoices, payments = _billing(number, readings, monthly)
+        lines.append(
+            {
+                "type": "contract",
+                "number": number,
+                "payer_id": payer,
+                "key": key,
+                "status": "actif",
+                "start_date": start,
+                "service_address": address,
+                "holder": holder,
+                "meter": {"number": meter, "remote_reading": remote},
+                "monthly_payment": monthly,
+                "regulation_version": REGULATION["version"],
+                "data_as_of": DATA_AS_OF.isoformat(),
+                "readings": readings,
+                "invoices": invoices,
+                "payments": payments,
+            }
+        )
+    return lines
+
+
+def render() -> str:
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records())
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        if OUTPUT.read_text(encoding="utf-8") != text:
+            print("demo/billing-export.jsonl is out of date: run `python scripts/demo_export.py`", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT.name}: {len(records()) - 3} contracts")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
