@@ -158,3 +158,26 @@ def test_contract_events_link_list_and_show_the_dashboard(api: Api, clock: Froze
     assert [c["number"] for c in listed.json()["contracts"]] == ["11301.11377.01", "11301.11377.02"]
     assert board.status == 200
     assert board.json()["contract"]["number"] == "11301.11377.02"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("POST", "/me/password", 200),
+        ("POST", "/me/email", 202),
+        ("POST", "/me/email/confirm", 400),  # its token was never issued: refused, not a 5xx
+        ("DELETE", "/me/contracts/{number}", 404),  # nothing linked yet
+        ("GET", "/me/sessions", 200),
+        ("DELETE", "/me/sessions/{session_id}", 404),
+        ("GET", "/me/export", 200),
+        ("DELETE", "/me", 204),
+        ("POST", "/subscription-requests", 202),
+        ("POST", "/contact-messages", 202),
+    ],
+)
+@pytest.mark.usefixtures("demo_billing", "mailbox")
+def test_mon_compte_and_requests_events(api: Api, clock: FrozenClock, method: str, path: str, expected: int) -> None:
+    clock.current = 1_795_000_000  # 2026-11-18: the sample move-in date is within a year
+    session_of_sample_cookie(clock)
+
+    assert invoke(api, method, path).status == expected

@@ -9,6 +9,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -156,3 +157,81 @@ def test_link_a_contract_and_read_its_dashboard_over_http(local_api: str) -> Non
 
     status, _, body = call("GET", f"{local_api}/contracts/11302.20456.01/dashboard", headers=cookie)
     assert (status, body["code"]) == (404, "contract_not_found")
+
+
+def _signed_in(local_api: str, email: str, password: str) -> dict[str, str]:
+    call("POST", f"{local_api}/accounts", {"email": email, "password": password, "password_confirmation": password})
+    _, _, emails = call("GET", f"{local_api}/_local/emails")
+    link = re.search(r"token=([\w-]+)", next(e["text"] for e in reversed(emails) if e["to"] == email))
+    assert link is not None
+    call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+    _, headers, _ = call("POST", f"{local_api}/sessions", {"email": email, "password": password, "remember_me": True})
+    return {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "Origin": local_api}
+
+
+def _last_email_to(local_api: str, address: str) -> dict[str, str]:
+    _, _, emails = call("GET", f"{local_api}/_local/emails")
+    return next(e for e in reversed(emails) if e["to"] == address)
+
+
+def test_subscription_request_and_contact_over_http(local_api: str) -> None:
+    status, _, body = call(
+        "POST",
+        f"{local_api}/subscription-requests",
+        {
+            "holder_name": "Léa Durand",
+            "service_address": "3 place des Prêcheurs, 13100 Aix-en-Provence",
+            "move_in_date": date.today().isoformat(),
+            "phone": "06 12 34 56 78",
+            "email": "lea@example.fr",
+        },
+    )
+    assert status == 202
+    assert body["reference"] in _last_email_to(local_api, "lea@example.fr")["text"]
+    assert body["reference"] in _last_email_to(local_api, "contact@eauxdupaysdaix.fr")["subject"]
+
+    status, _, body = call(
+        "POST",
+        f"{local_api}/contact-messages",
+        {"name": "Léa", "email": "lea@example.fr", "subject": "compteur", "message": "Mon compteur fuit."},
+    )
+    assert status == 202
+    assert "Mon compteur fuit." in _last_email_to(local_api, "contact@eauxdupaysdaix.fr")["text"]
+
+
+def test_mon_compte_over_http(local_api: str) -> None:
+    email, password, new_password = "moncompte@example.fr", "Torse#2026ok", "Nouveau#Mot2026"
+    cookie = _signed_in(local_api, email, password)
+    call("POST", f"{local_api}/contracts/links", {"contract_number": "11302.20456.01", "key": "H5N2-R7VB"}, cookie)
+
+    status, _, _ = call("DELETE", f"{local_api}/me/contracts/11302.20456.01", headers=cookie)
+    assert status == 204
+    status, _, body = call("GET", f"{local_api}/me/sessions", headers=cookie)
+    assert status == 200
+    assert [s["current"] for s in body["sessions"]] == [True]
+    status, _, _ = call(
+        "POST",
+        f"{local_api}/me/password",
+        {"current_password": password, "new_password": new_password, "new_password_confirmation": new_password},
+        cookie,
+    )
+    assert status == 200
+    status, _, _ = call(
+        "POST",
+        f"{local_api}/me/email",
+        {"new_email": "moncompte2@example.fr", "current_password": new_password},
+        cookie,
+    )
+    assert status == 202
+    link = re.search(r"token=([\w-]+)", _last_email_to(local_api, "moncompte2@example.fr")["text"])
+    assert link is not None
+    status, _, _ = call("POST", f"{local_api}/me/email/confirm", {"token": link.group(1)})
+    assert status == 200
+
+    status, _, export = call("GET", f"{local_api}/me/export", headers=cookie)
+    assert (status, export["account"]["email"]) == (200, "moncompte2@example.fr")
+
+    status, _, _ = call("DELETE", f"{local_api}/me", {"current_password": new_password}, cookie)
+    assert status == 204
+    status, _, _ = call("GET", f"{local_api}/me", headers=cookie)
+    assert status == 401

@@ -13,6 +13,8 @@ BASE = {
     "THROTTLES_TABLE": "throttles",
     "LINKS_TABLE": "links",
     "BILLING_TABLE": "billing",
+    "REQUESTS_TABLE": "requests",
+    "REGIE_CONTACT_EMAIL": "contact@eauxdupaysdaix.fr",
     "FRONTEND_URL": "https://monespace.eauxdupaysdaix.fr/",
     "EMAIL_SENDER": "no-reply@eauxdupaysdaix.fr",
 }

@@ -52,7 +52,8 @@ class MeResponse(BaseModel):
 @tracer.capture_method
 def log_in(request: Annotated[LoginRequest, Body()]) -> Response[SessionResponse]:
     source_ip = app.current_event.request_context.identity.source_ip
-    logged_in = login_service().log_in(request.email, request.password, request.remember_me, source_ip)
+    user_agent = app.current_event.headers.get("user-agent", "")
+    logged_in = login_service().log_in(request.email, request.password, request.remember_me, source_ip, user_agent)
     metrics.add_metric(name="Logins", unit=MetricUnit.Count, value=1)
     return Response(
         status_code=200,

@@ -14,7 +14,7 @@ from espace_abonne import aws
 from espace_abonne.dynamo import from_item, is_condition_failure, to_item
 
 AccountStatus = Literal["pending", "active"]
-TokenKind = Literal["activation", "reset"]
+TokenKind = Literal["activation", "reset", "email_change"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Account:
     reset_token_digest: str | None = None
     # Raised when the password changes: a login checked against the old one cannot open a session.
     session_version: int = 0
+    activated_at: int | None = None
+    email_change_token_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class StoredToken:
     account_id: str
     expires_at: int
     password_hash: str | None = None
+    new_email: str | None = None  # email_change tokens: the address to move to
 
 
 def _account_from(values: dict[str, Any]) -> Account:
@@ -54,6 +57,8 @@ def _account_from(values: dict[str, Any]) -> Account:
         activation_token_digest=values.get("activation_token_digest"),
         reset_token_digest=values.get("reset_token_digest"),
         session_version=int(values.get("session_version", 0)),
+        activated_at=int(values["activated_at"]) if "activated_at" in values else None,
+        email_change_token_digest=values.get("email_change_token_digest"),
     )
 
 
@@ -73,6 +78,7 @@ class AccountStore:
                         "email": token.email,
                         "account_id": token.account_id,
                         "password_hash": token.password_hash,
+                        "new_email": token.new_email,
                         "expires_at": token.expires_at,
                     }
                 ),
@@ -186,6 +192,7 @@ class AccountStore:
             account_id=values["account_id"],
             expires_at=int(values["expires_at"]),
             password_hash=values.get("password_hash"),
+            new_email=values.get("new_email"),
         )
 
     def activate(self, token: StoredToken, now: int) -> bool:
@@ -303,3 +310,115 @@ class AccountStore:
         except ClientError as error:
             if not is_condition_failure(error):  # changed meanwhile: the newer hash stays
                 raise
+
+    def change_password(self, account: Account, password_hash: str) -> bool:
+        """Sets a new password (the caller checked the current one); older logins cannot open sessions."""
+        try:
+            aws.dynamodb().update_item(
+                TableName=self._accounts,
+                Key=to_item({"email": account.email}),
+                UpdateExpression="SET password_hash = :hash, version = :next, session_version = session_version + :one",
+                ConditionExpression="version = :version AND account_id = :account_id",
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":hash": password_hash,
+                        ":next": account.version + 1,
+                        ":version": account.version,
+                        ":account_id": account.account_id,
+                        ":one": 1,
+                    }
+                ),
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def issue_email_change(self, account: Account, token: StoredToken) -> bool:
+        """Makes `token` the account's only valid email-change token."""
+        return self._transact(
+            [
+                {
+                    "Update": {
+                        "TableName": self._accounts,
+                        "Key": to_item({"email": account.email}),
+                        "UpdateExpression": "SET email_change_token_digest = :digest, version = :next",
+                        "ConditionExpression": "version = :version",
+                        "ExpressionAttributeValues": to_item(
+                            {":digest": token.digest, ":next": account.version + 1, ":version": account.version}
+                        ),
+                    }
+                },
+                self._token_put(token),
+            ]
+        )
+
+    def move_to_email(self, account: Account, token: StoredToken) -> bool:
+        """Moves the account to the token's new address in one transaction.
+
+        False if the token was used, is not the newest, the account changed, or the new address
+        was taken meanwhile.
+        """
+        if token.new_email is None:
+            return False
+        values = {
+            "email": token.new_email,
+            "account_id": account.account_id,
+            "status": account.status,
+            "password_hash": account.password_hash,
+            "created_at": account.created_at,
+            "activated_at": account.activated_at,
+            "version": account.version + 1,
+            "email_log": list(account.email_log),
+            "session_version": account.session_version,
+        }
+        return self._transact(
+            [
+                {
+                    "Delete": {
+                        "TableName": self._tokens,
+                        "Key": to_item({"token_digest": token.digest}),
+                        "ConditionExpression": "attribute_exists(token_digest)",
+                    }
+                },
+                {
+                    "Delete": {
+                        "TableName": self._accounts,
+                        "Key": to_item({"email": account.email}),
+                        "ConditionExpression": "version = :version AND email_change_token_digest = :digest",
+                        "ExpressionAttributeValues": to_item({":version": account.version, ":digest": token.digest}),
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self._accounts,
+                        "Item": to_item(values),
+                        "ConditionExpression": "attribute_not_exists(email)",
+                    }
+                },
+            ]
+        )
+
+    def delete(self, account: Account) -> bool:
+        """Erases the account and the tokens it points to."""
+        pending_tokens = [
+            d for d in (account.activation_token_digest, account.reset_token_digest, account.email_change_token_digest)
+            if d
+        ]  # fmt: skip
+        return self._transact(
+            [
+                {
+                    "Delete": {
+                        "TableName": self._accounts,
+                        "Key": to_item({"email": account.email}),
+                        "ConditionExpression": "account_id = :account_id",
+                        "ExpressionAttributeValues": to_item({":account_id": account.account_id}),
+                    }
+                },
+                *(
+                    {"Delete": {"TableName": self._tokens, "Key": to_item({"token_digest": digest})}}
+                    for digest in pending_tokens
+                ),
+            ]
+        )

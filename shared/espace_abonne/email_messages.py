@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from espace_abonne.billing_store import ContractSummary
+    from espace_abonne.requests_service import ContactMessage, SubscriptionRequest
 
 REGIE_NAME = "Régie des Eaux du Pays d'Aix"
 REGIE_PHONE = "04 13 57 39 00"
@@ -20,6 +21,7 @@ class EmailMessage:
     subject: str
     text: str
     html: str
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,139 @@ def contract_linked_email(to: str, contracts: "list[ContractSummary]") -> EmailM
         [
             "Votre espace abonné donne désormais accès aux contrats suivants :\n" + listing,
             f"Si vous n'êtes pas à l'origine de cette liaison, contactez la Régie au {REGIE_PHONE} ou à {REGIE_EMAIL}.",
+        ],
+        [],
+    )
+
+
+def subscription_to_regie(to: str, reference: str, request: "SubscriptionRequest", email: str) -> EmailMessage:
+    index = f"{request.meter_index} m³" if request.meter_index is not None else "non communiqué"
+    message = _compose(
+        to,
+        f"[{reference}] Demande d'abonnement — {request.service_address}",
+        [
+            f"Nouvelle demande d'abonnement reçue sur l'espace abonné, référence {reference}.",
+            f"Titulaire : {request.holder_name}\nAdresse du lieu desservi : {request.service_address}\n"
+            f"Date d'emménagement : {request.move_in_date:%d/%m/%Y}\nTéléphone : {request.phone}\n"
+            f"Email : {email}\nIndex du compteur : {index}",
+            f"Commentaire : {request.comment or '—'}",
+        ],
+        [],
+    )
+    return EmailMessage(message.to, message.subject, message.text, message.html, reply_to=email)
+
+
+def subscription_acknowledgement(to: str, reference: str, request: "SubscriptionRequest") -> EmailMessage:
+    return _compose(
+        to,
+        f"Votre demande d'abonnement {reference}",
+        [
+            f"Nous avons bien reçu votre demande d'abonnement pour le {request.service_address}, "
+            f"à partir du {request.move_in_date:%d/%m/%Y}. Sa référence est {reference}.",
+            "Nos services vous contacteront pour finaliser votre contrat. "
+            "Rappelez cette référence dans vos échanges avec la Régie.",
+        ],
+        [],
+    )
+
+
+_SUBJECTS = {
+    "facture": "Facture",
+    "consommation": "Consommation",
+    "compteur": "Compteur",
+    "abonnement": "Abonnement",
+    "autre": "Autre demande",
+}
+
+
+def contact_to_regie(to: str, reference: str, contact: "ContactMessage", email: str) -> EmailMessage:
+    message = _compose(
+        to,
+        f"[{reference}] {_SUBJECTS[contact.subject]} — message de {contact.name}",
+        [
+            f"Nouveau message reçu sur l'espace abonné, référence {reference}.",
+            f"De : {contact.name} <{email}>\nObjet : {_SUBJECTS[contact.subject]}\n"
+            f"Contrat : {contact.contract_number or 'non précisé'}",
+            contact.message,
+        ],
+        [],
+    )
+    return EmailMessage(message.to, message.subject, message.text, message.html, reply_to=email)
+
+
+def contact_acknowledgement(to: str, reference: str, subject: str) -> EmailMessage:
+    return _compose(
+        to,
+        f"Votre message à la Régie ({reference})",
+        [
+            f"Nous avons bien reçu votre message « {_SUBJECTS[subject]} ». Sa référence est {reference}.",
+            "Nous vous répondrons dans les meilleurs délais.",
+        ],
+        [],
+    )
+
+
+def email_change_confirmation(to: str, confirm_url: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Confirmez votre nouvelle adresse email",
+        [
+            "Vous avez demandé à utiliser cette adresse pour votre espace abonné.",
+            "Ouvrez le lien ci-dessous pour confirmer. Ce lien est valable 24 heures ; "
+            "tant qu'il n'est pas utilisé, votre ancienne adresse reste celle du compte.",
+        ],
+        [_Link("Confirmer ma nouvelle adresse", confirm_url)],
+    )
+
+
+def email_change_notice(to: str, new_email: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Changement d'adresse email demandé",
+        [
+            f"Une demande a été faite pour remplacer l'adresse de votre espace abonné par {new_email}. "
+            "Elle ne prendra effet que si le lien envoyé à cette nouvelle adresse est utilisé.",
+            f"Si vous n'êtes pas à l'origine de cette demande, changez votre mot de passe et contactez la Régie au "
+            f"{REGIE_PHONE}.",
+        ],
+        [],
+    )
+
+
+def email_taken_notice(to: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Cette adresse est déjà utilisée",
+        [
+            "Une demande a été faite pour rattacher cette adresse à un espace abonné, mais elle est déjà "
+            "celle d'un autre compte. Aucun changement n'a été fait.",
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email.",
+        ],
+        [],
+    )
+
+
+def email_changed_email(to: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Votre adresse email a été modifiée",
+        [
+            "Cette adresse est désormais celle de votre espace abonné. "
+            "Utilisez-la pour vous connecter et pour recevoir nos messages."
+        ],
+        [],
+    )
+
+
+def account_deleted_email(to: str) -> EmailMessage:
+    return _compose(
+        to,
+        "Votre espace abonné a été supprimé",
+        [
+            "Votre espace abonné et les données qui lui étaient attachées (contrats liés, sessions) ont été "
+            "supprimés, comme vous l'avez demandé.",
+            "Les demandes et messages adressés à la Régie sont conservés pendant la durée légale, "
+            "sans lien avec un compte. Vos contrats d'eau ne sont pas résiliés par cette suppression.",
         ],
         [],
     )

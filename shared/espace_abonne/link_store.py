@@ -59,3 +59,27 @@ class LinkStore:
             ProjectionExpression="contract_number",
         )
         return "Item" in response
+
+    def unlink(self, account_id: str, number: str) -> bool:
+        response = aws.dynamodb().delete_item(
+            TableName=self._table,
+            Key=to_item({"account_id": account_id, "contract_number": number}),
+            ReturnValues="ALL_OLD",
+        )
+        return "Attributes" in response
+
+    def unlink_all(self, account_id: str) -> None:
+        client = aws.dynamodb()
+        for contract in self.contracts(account_id):
+            client.delete_item(
+                TableName=self._table, Key=to_item({"account_id": account_id, "contract_number": contract.number})
+            )
+
+    def export(self, account_id: str) -> list[dict[str, Any]]:
+        response = aws.dynamodb().query(
+            TableName=self._table,
+            KeyConditionExpression="account_id = :account_id",
+            ExpressionAttributeValues=to_item({":account_id": account_id}),
+            ConsistentRead=True,
+        )
+        return [from_item(item) for item in response.get("Items", [])]

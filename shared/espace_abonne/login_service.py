@@ -82,7 +82,7 @@ class LoginService:
         self._throttles = throttles
         self._clock = clock
 
-    def log_in(self, email: str, password: str, remember_me: bool, source_ip: str) -> LoggedIn:
+    def log_in(self, email: str, password: str, remember_me: bool, source_ip: str, user_agent: str = "") -> LoggedIn:
         email = normalize_email(email)
         now = self._clock.now()
         try:
@@ -101,9 +101,9 @@ class LoginService:
             raise AccountNotActivated()
         if needs_rehash(account.password_hash):
             self._accounts.update_password_hash(account, hash_password(password))
-        return self._open_session(account, remember_me, now)
+        return self._open_session(account, remember_me, now, source_ip, user_agent)
 
-    def _open_session(self, account: Account, remember_me: bool, now: int) -> LoggedIn:
+    def _open_session(self, account: Account, remember_me: bool, now: int, source_ip: str, user_agent: str) -> LoggedIn:
         token = new_token()
         lifetime = REMEMBER_ME_LIFETIME if remember_me else SESSION_ABSOLUTE_LIFETIME
         session = Session(
@@ -115,6 +115,8 @@ class LoginService:
             expires_at=now + lifetime,
             idle_timeout=0 if remember_me else SESSION_IDLE_TIMEOUT,
             remember_me=remember_me,
+            user_agent=user_agent[:200],
+            source_ip=source_ip,
         )
         if not self._sessions.create(session, account.email, account.session_version):
             raise InvalidCredentials()  # the password changed while this login was checked

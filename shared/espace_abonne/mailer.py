@@ -18,6 +18,8 @@ class Mailer:
         mime["Subject"] = message.subject
         mime["From"] = formataddr((REGIE_NAME, self._sender))
         mime["To"] = message.to
+        if message.reply_to:
+            mime["Reply-To"] = message.reply_to
         mime.set_content(message.text)
         mime.add_alternative(message.html, subtype="html")
         extra = {"ConfigurationSetName": self._configuration_set} if self._configuration_set else {}

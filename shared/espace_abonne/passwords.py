@@ -24,7 +24,12 @@ def _is_special(char: str) -> bool:
     return not (char.isalpha() or char.isdigit() or char.isspace())
 
 
-def password_errors(password: str, confirmation: str | None = None, field: str = "password") -> list[FieldError]:
+def password_errors(
+    password: str,
+    confirmation: str | None = None,
+    field: str = "password",
+    confirmation_field: str = "password_confirmation",
+) -> list[FieldError]:
     """Every failing rule at once, each with its own code and French message."""
     errors: list[FieldError] = []
 
@@ -56,7 +61,7 @@ def password_errors(password: str, confirmation: str | None = None, field: str =
     if confirmation is not None and confirmation != password:
         errors.append(
             FieldError(
-                "password_confirmation",
+                confirmation_field,
                 "password_confirmation_mismatch",
                 "La confirmation ne correspond pas au mot de passe.",
             )

@@ -8,7 +8,10 @@ from espace_abonne.contract_service import ContractLinker, ContractReader
 from espace_abonne.link_store import LinkStore
 from espace_abonne.login_service import LoginService
 from espace_abonne.mailer import Mailer
+from espace_abonne.my_account_service import MyAccountService
 from espace_abonne.password_reset_service import PasswordResetService
+from espace_abonne.requests_service import RequestsService
+from espace_abonne.requests_store import RequestsStore
 from espace_abonne.session_store import SessionStore
 from espace_abonne.settings import get_settings
 from espace_abonne.throttle_store import ThrottleStore
@@ -68,4 +71,29 @@ def contract_linker() -> ContractLinker:
         mailer=Mailer(settings),
         clock=current_clock(),
         key_secret=settings.contract_key_secret.get_secret_value(),
+    )
+
+
+def my_account_service() -> MyAccountService:
+    settings = get_settings()
+    return MyAccountService(
+        accounts=account_store(),
+        sessions=SessionStore(settings.sessions_table, settings.accounts_table),
+        links=link_store(),
+        requests=RequestsStore(settings.requests_table),
+        throttles=ThrottleStore(settings.throttles_table),
+        mailer=Mailer(settings),
+        clock=current_clock(),
+        frontend_url=settings.frontend_url,
+    )
+
+
+def requests_service() -> RequestsService:
+    settings = get_settings()
+    return RequestsService(
+        store=RequestsStore(settings.requests_table),
+        throttles=ThrottleStore(settings.throttles_table),
+        mailer=Mailer(settings),
+        clock=current_clock(),
+        regie_email=settings.regie_contact_email,
     )

@@ -23,6 +23,8 @@ class Session:
     expires_at: int  # absolute end, also the TTL attribute
     idle_timeout: int  # seconds without a request that end it; 0 = none (« Se souvenir de moi »)
     remember_me: bool
+    user_agent: str = ""
+    source_ip: str = ""
 
 
 def _session_from(values: dict[str, Any]) -> Session:
@@ -35,6 +37,8 @@ def _session_from(values: dict[str, Any]) -> Session:
         expires_at=int(values["expires_at"]),
         idle_timeout=int(values["idle_timeout"]),
         remember_me=bool(values["remember_me"]),
+        user_agent=str(values.get("user_agent", "")),
+        source_ip=str(values.get("source_ip", "")),
     )
 
 
@@ -61,6 +65,8 @@ class SessionStore:
                 "expires_at": session.expires_at,
                 "idle_timeout": session.idle_timeout,
                 "remember_me": session.remember_me,
+                "user_agent": session.user_agent,
+                "source_ip": session.source_ip,
             }
         )
         try:
@@ -119,19 +125,34 @@ class SessionStore:
         item = response.get("Attributes")
         return _session_from(from_item(item)) if item else None
 
-    def delete_all_of(self, account_id: str) -> int:
-        """Ends every session of an account (a consistent Query: none created before is missed)."""
-        client = aws.dynamodb()
-        deleted = 0
-        paginator = client.get_paginator("query")
+    def all_of(self, account_id: str) -> list[Session]:
+        """Every session of an account (a consistent Query: none created before is missed)."""
+        sessions: list[Session] = []
+        paginator = aws.dynamodb().get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table,
             KeyConditionExpression="account_id = :account_id",
             ExpressionAttributeValues=to_item({":account_id": account_id}),
-            ProjectionExpression="account_id, session_digest",
             ConsistentRead=True,
         ):
-            for item in page.get("Items", []):
-                client.delete_item(TableName=self._table, Key=item)
-                deleted += 1
-        return deleted
+            sessions.extend(_session_from(from_item(item)) for item in page.get("Items", []))
+        return sessions
+
+    def delete_all_of(self, account_id: str, keep: str | None = None) -> int:
+        """Ends every session of an account, but `keep` (a digest) if given."""
+        client = aws.dynamodb()
+        ended = [s for s in self.all_of(account_id) if s.digest != keep]
+        for session in ended:
+            client.delete_item(TableName=self._table, Key=self._key(session.account_id, session.digest))
+        return len(ended)
+
+    def change_email(self, account_id: str, new_email: str) -> None:
+        client = aws.dynamodb()
+        for session in self.all_of(account_id):
+            client.update_item(
+                TableName=self._table,
+                Key=self._key(session.account_id, session.digest),
+                UpdateExpression="SET email = :email",
+                ConditionExpression="attribute_exists(session_digest)",
+                ExpressionAttributeValues=to_item({":email": new_email}),
+            )

@@ -33,6 +33,9 @@ class Settings(BaseModel):
     throttles_table: str = Field(alias="THROTTLES_TABLE", min_length=3)
     links_table: str = Field(alias="LINKS_TABLE", min_length=3)
     billing_table: str = Field(alias="BILLING_TABLE", min_length=3)
+    requests_table: str = Field(alias="REQUESTS_TABLE", min_length=3)
+    # Where subscription requests and contact messages are sent.
+    regie_contact_email: str = Field(alias="REGIE_CONTACT_EMAIL", min_length=3)
     # Keys the HMAC of contract clés; only the functions that check clés receive it.
     contract_key_secret: SecretStr | None = Field(default=None, alias="CONTRACT_KEY_SECRET", min_length=32)
     frontend_url: Annotated[str, AfterValidator(_valid_frontend_url)] = Field(alias="FRONTEND_URL")

@@ -1,0 +1,124 @@
+"""« Effectuer une demande d'abonnement » and « Contacter la Régie »: open to visitors and subscribers."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
+from espace_abonne.auth import session_token
+from espace_abonne.requests_service import ContactMessage, ContactSubject, SubscriptionRequest
+from espace_abonne.services import login_service, requests_service
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver(logger)
+
+HONEYPOT = Field(default="", max_length=200, description="Champ piège invisible : doit rester vide")
+
+
+class SubscriptionRequestBody(RequestModel):
+    holder_name: str = Field(min_length=1, max_length=200, description="Nom du titulaire")
+    service_address: str = Field(min_length=5, max_length=300, description="Adresse du lieu desservi")
+    move_in_date: dt.date = Field(description="Date d'emménagement")
+    phone: str = Field(min_length=6, max_length=30)
+    email: str = Field(max_length=320)
+    meter_index: int | None = Field(default=None, ge=0, le=10_000_000, description="Index du compteur (m³)")
+    comment: str = Field(default="", max_length=2000)
+    website: str = HONEYPOT
+
+
+class ContactBody(RequestModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(max_length=320)
+    subject: ContactSubject
+    contract_number: str | None = Field(default=None, max_length=20)
+    message: str = Field(min_length=1, max_length=5000)
+    website: str = HONEYPOT
+
+
+class Receipt(BaseModel):
+    message: str
+    reference: str | None = Field(description="Référence à rappeler dans vos échanges avec la Régie")
+
+
+def _caller_account_id() -> str | None:
+    """A subscriber's request is attached to their account (for the RGPD export); visitors' are not."""
+    cookie = session_token(app.current_event.raw_event)
+    caller = login_service().authenticate(cookie) if cookie else None
+    return caller.account_id if caller else None
+
+
+def _receipt(message: str, reference: str | None) -> Response[Receipt]:
+    return Response(
+        status_code=202, content_type=content_types.APPLICATION_JSON, body=Receipt(message=message, reference=reference)
+    )
+
+
+@app.post(
+    "/subscription-requests",
+    status_code=202,
+    summary="Effectuer une demande d'abonnement",
+    responses={202: {"description": "Demande enregistrée"}, **error_responses(400, 403, 413, 415, 429)},
+)
+@tracer.capture_method
+def request_subscription(request: Annotated[SubscriptionRequestBody, Body()]) -> Response[Receipt]:
+    if request.website:  # a bot filled the invisible field: answer as usual, keep nothing
+        metrics.add_metric(name="BotSubmissions", unit=MetricUnit.Count, value=1)
+        return _receipt("Votre demande a bien été enregistrée.", None)
+    reference = requests_service().request_subscription(
+        SubscriptionRequest(
+            holder_name=request.holder_name,
+            service_address=request.service_address,
+            move_in_date=request.move_in_date,
+            phone=request.phone,
+            email=request.email,
+            meter_index=request.meter_index,
+            comment=request.comment,
+        ),
+        app.current_event.request_context.identity.source_ip,
+        _caller_account_id(),
+    )
+    metrics.add_metric(name="SubscriptionRequests", unit=MetricUnit.Count, value=1)
+    return _receipt(f"Votre demande a bien été enregistrée sous la référence {reference}.", reference)
+
+
+@app.post(
+    "/contact-messages",
+    status_code=202,
+    summary="Contacter la Régie",
+    responses={202: {"description": "Message envoyé"}, **error_responses(400, 403, 413, 415, 429)},
+)
+@tracer.capture_method
+def contact(request: Annotated[ContactBody, Body()]) -> Response[Receipt]:
+    if request.website:
+        metrics.add_metric(name="BotSubmissions", unit=MetricUnit.Count, value=1)
+        return _receipt("Votre message a bien été envoyé.", None)
+    reference = requests_service().contact(
+        ContactMessage(
+            name=request.name,
+            email=request.email,
+            subject=request.subject,
+            contract_number=request.contract_number or None,
+            message=request.message,
+        ),
+        app.current_event.request_context.identity.source_ip,
+        _caller_account_id(),
+    )
+    metrics.add_metric(name="ContactMessages", unit=MetricUnit.Count, value=1)
+    return _receipt(f"Votre message a bien été envoyé sous la référence {reference}.", reference)
+
+
+@http_boundary
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,63 @@
+"""Records the AWS API calls each function makes, as the IAM actions and resources they need."""
+
+from collections import defaultdict
+from typing import Any
+
+from local_mode.template import Template
+
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """(IAM action, resource) pairs for one call, resources named like the template's tables."""
+    if service == "ses":
+        return {(f"ses:{operation}", "ses")}
+    if operation == "TransactWriteItems":
+        pairs = set()
+        for item in params["TransactItems"]:
+            [(kind, body)] = item.items()
+            pairs.add((f"dynamodb:{_TRANSACT_ACTIONS[kind]}", body["TableName"]))
+        return pairs
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return {(f"dynamodb:{operation}", table) for table in params["RequestItems"]}
+    table = params["TableName"]
+    if "IndexName" in params:
+        table = f"{table}/index/{params['IndexName']}"
+    return {(f"dynamodb:{operation}", table)}
+
+
+def granted_permissions(template: Template, function: str) -> set[tuple[str, str]]:
+    pairs = set()
+    for policy in template.resources[function]["Properties"]["Policies"]:
+        for statement in policy["Statement"]:
+            resource = statement["Resource"]
+            if isinstance(resource, list):
+                target = "ses"
+            elif "Fn::GetAtt" in resource:
+                target = resource["Fn::GetAtt"][0]
+            else:
+                target = resource["Fn::Sub"].removeprefix("${").replace(".Arn}", "")
+            pairs |= {(action, target) for action in statement["Action"]}
+    return pairs
+
+
+class AwsCallRecorder:
+    def __init__(self) -> None:
+        self.function: str | None = None
+        self.calls: list[tuple[str, str, str]] = []  # (function, service, operation)
+        self.permissions: dict[str, set[tuple[str, str]]] = defaultdict(set)
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-parameter-build", self._record)
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if self.function is None:
+            return
+        service = model.service_model.service_name
+        self.calls.append((self.function, service, model.name))
+        self.permissions[self.function] |= needed_permissions(service, model.name, params)
