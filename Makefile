@@ -9,9 +9,11 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 $(UV) tool run --python 3.13 --from aws-sam-cli==$(SAM_VERSION) sam
+CHECKOV_VERSION := 3.3.30
+CHECKOV := $(UV) tool run --python 3.13 --from checkov==$(CHECKOV_VERSION) checkov
 
 .PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
-        sam-validate sam-build pytest moto-server import demo-export clean
+        sam-validate template-scan sam-build pytest moto-server import demo-export clean
 
 help:
 	@echo "make run    - local mode: the API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
@@ -31,7 +33,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 run: $(VENV)/.synced
 	$(PY) -m local_mode
 
-test: check sam-validate sam-build pytest
+test: check sam-validate template-scan sam-build pytest
 
 pytest: $(VENV)/.synced
 	$(PY) -m pytest
@@ -66,6 +68,11 @@ requirements-check: $(UV)
 
 sam-validate: $(UV)
 	$(SAM) validate --lint
+
+# Security scan of the template: checkov (offline) and cfn-lint; every skip is justified inline.
+template-scan: $(UV) $(VENV)/.synced
+	$(CHECKOV) -f template.yaml --framework cloudformation --compact --quiet --skip-download
+	$(VENV)/bin/cfn-lint template.yaml
 
 sam-build: $(UV)
 	$(SAM) build --parallel

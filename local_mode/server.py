@@ -139,8 +139,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command == "OPTIONS":
             return 204, list(self.api.cors.items()), b""
         matched = self.api.match(self.command, path)
-        if matched is None:
-            return _json(404, {"code": "not_found", "message": "Cette adresse n'existe pas."})
+        if matched is None:  # what API Gateway answers for a path or method it has no route for
+            return _json(403, {"message": "Missing Authentication Token"})
         route, parameters = matched
         event = proxy_event(
             self.command,
@@ -155,7 +155,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         response = self.api.invoke(route, event)
         return _proxy_answer(response)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle  # noqa: N815 (stdlib names)
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # every HTTP method, TRACE and the like included
+            return self._handle
+        raise AttributeError(name)
 
 
 def _proxy_answer(response: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:

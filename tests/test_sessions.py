@@ -315,3 +315,12 @@ def test_a_login_checked_against_a_password_changed_meanwhile_opens_no_session(
     assert response.status == 401
     assert "Set-Cookie" not in response.headers
     assert sessions_in_table() == []
+
+
+@pytest.mark.parametrize("email", ["", "   ", "pas-une-adresse", "a" * 300 + "@example.fr"])
+def test_an_impossible_email_at_login_is_the_same_401(api: Api, email: str) -> None:
+    """Found by the fuzzer: an empty email once reached DynamoDB as a key (a 503)."""
+    response = log_in(api, email)
+
+    assert response.status == 401
+    assert response.json()["code"] == "invalid_credentials"

@@ -122,3 +122,82 @@ def test_only_the_function_that_checks_cles_receives_their_secret(template: Temp
     variables = template.resources["ContractsFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["CONTRACT_KEY_SECRET"] == {"Fn::Sub": "{{resolve:secretsmanager:${ContractKeySecretName}}}"}
     assert "CONTRACT_KEY_SECRET" not in template.document["Globals"]["Function"]["Environment"]["Variables"]
+
+
+def test_every_checkov_skip_says_why(template: Template) -> None:
+    for name, resource in template.resources.items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["id"].startswith("CKV_"), name
+            assert len(skip.get("comment", "")) > 30, f"{name}: {skip['id']} needs a reason"
+
+
+def test_the_api_writes_access_logs_with_a_retention(template: Template) -> None:
+    setting = template.resources["Api"]["Properties"]["AccessLogSetting"]
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
+    assert "$context.requestId" in setting["Format"]
+    assert "$context.identity.sourceIp" in setting["Format"]
+    assert template.resources["ApiAccessLogs"]["Properties"]["RetentionInDays"] == 365
+
+
+def test_alarms_cover_errors_throttles_and_email_reputation(template: Template) -> None:
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm")
+    metrics = set()
+    for alarm in alarms.values():
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        if "MetricName" in props:
+            metrics.add(props["MetricName"])
+        for query in props.get("Metrics", []):
+            if "MetricStat" in query:
+                metrics.add(query["MetricStat"]["Metric"]["MetricName"])
+    assert metrics >= {
+        "5XXError",
+        "Errors",
+        "Throttles",
+        "ReadThrottleEvents",
+        "WriteThrottleEvents",
+        "Reputation.BounceRate",
+        "Reputation.ComplaintRate",
+    }
+
+
+def test_every_function_and_table_is_watched(template: Template) -> None:
+    watched = {
+        query["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"]
+        for alarm in resources_of(template, "AWS::CloudWatch::Alarm").values()
+        for query in alarm["Properties"].get("Metrics", [])
+        if "MetricStat" in query
+    }
+    assert set(resources_of(template, "AWS::Serverless::Function")) <= watched
+    assert set(resources_of(template, "AWS::DynamoDB::Table")) <= watched
+
+
+def test_the_alarm_topic_is_encrypted_and_refuses_plain_http(template: Template) -> None:
+    assert template.resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+    statements = template.resources["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    deny = next(s for s in statements if s["Effect"] == "Deny")
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert template.resources["AlarmEmailSubscription"]["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_waf_rate_limits_per_ip_behind_a_parameter(template: Template) -> None:
+    acl = template.resources["WebAcl"]
+    assert acl["Condition"] == "WafEnabled"
+    rate = acl["Properties"]["Rules"][0]
+    assert rate["Statement"]["RateBasedStatement"] == {"Limit": {"Ref": "WafRateLimit"}, "AggregateKeyType": "IP"}
+    assert rate["Action"] == {"Block": {}}
+    assert template.resources["WebAclAssociation"]["Condition"] == "WafEnabled"
+
+
+def test_aws_clients_give_up_well_before_the_function_timeout(template: Template) -> None:
+    from espace_abonne.aws import _config
+
+    config: Any = _config()
+    timeout = template.document["Globals"]["Function"]["Timeout"]
+    attempts = config.retries["total_max_attempts"]
+    assert config.retries["mode"] == "standard"
+    # Worst case of one call: every attempt hits both timeouts, plus standard mode's backoff
+    # (at most 2**i seconds before retry i, 0-based: 1 + 2 for three attempts).
+    worst = attempts * (config.connect_timeout + config.read_timeout) + sum(2**i for i in range(attempts - 1))
+    assert worst < timeout
+    assert attempts <= 3

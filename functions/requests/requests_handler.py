@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
 from espace_abonne.auth import session_token
@@ -30,7 +30,7 @@ class SubscriptionRequestBody(RequestModel):
     move_in_date: dt.date = Field(description="Date d'emménagement")
     phone: str = Field(min_length=6, max_length=30)
     email: str = Field(max_length=320)
-    meter_index: int | None = Field(default=None, ge=0, le=10_000_000, description="Index du compteur (m³)")
+    meter_index: StrictInt | None = Field(default=None, ge=0, le=10_000_000, description="Index du compteur (m³)")
     comment: str = Field(default="", max_length=2000)
     website: str = HONEYPOT
 

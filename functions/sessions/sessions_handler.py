@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
 from espace_abonne.auth import cleared_session_cookie, require_session, session_cookie, session_token
@@ -24,7 +24,7 @@ app = create_resolver(logger)
 class LoginRequest(RequestModel):
     email: str = Field(description="Adresse email du compte")
     password: str = Field(description="Mot de passe")
-    remember_me: bool = Field(default=False, description="« Se souvenir de moi » : session de 30 jours")
+    remember_me: StrictBool = Field(default=False, description="« Se souvenir de moi » : session de 30 jours")
 
 
 class SessionResponse(BaseModel):

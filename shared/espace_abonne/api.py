@@ -77,10 +77,14 @@ def accepted(message: str) -> Response[MessageResponse]:
 
 
 def error_responses(*statuses: int) -> dict[int, Any]:
-    """OpenAPI entries for the error statuses a route may answer (422, 500 and 503 for every route)."""
+    """OpenAPI entries for the error statuses a route may answer.
+
+    Any route can meet the request guard (400 malformed JSON, 403 foreign origin, 413, 415),
+    validation (422) and a failing dependency (503); 500 is a bug of ours.
+    """
     return {
         status: {"description": "Erreur", "content": {"application/json": {"model": ErrorBody}}}
-        for status in sorted({*statuses, 422, 500, 503})
+        for status in sorted({*statuses, 400, 403, 413, 415, 422, 500, 503})
     }
 
 

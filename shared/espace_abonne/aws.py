@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def _config() -> "Config":
     from botocore.config import Config
 
-    return Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "total_max_attempts": 3})
+    return Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3})
 
 
 @cache

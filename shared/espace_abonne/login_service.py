@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from espace_abonne.account_store import Account, AccountStore
-from espace_abonne.addresses import normalize_email
+from espace_abonne.addresses import email_errors, normalize_email
 from espace_abonne.clock import Clock
 from espace_abonne.errors import DomainError, TooManyAttempts
 from espace_abonne.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
@@ -91,7 +91,8 @@ class LoginService:
         except LimitReached as limit:
             raise TooManyAttempts(limit.retry_after) from limit
 
-        account = self._accounts.get(email)
+        # An address that cannot exist is simply unknown (and never reaches DynamoDB as a key).
+        account = None if email_errors(email) else self._accounts.get(email)
         # One hash computation on every path: an unknown address is checked against a dummy hash.
         if not verify_password(account.password_hash if account else DUMMY_HASH, password) or account is None:
             raise InvalidCredentials()
