@@ -13,7 +13,7 @@ CHECKOV_VERSION := 3.3.30
 CHECKOV := $(UV) tool run --python 3.13 --from checkov==$(CHECKOV_VERSION) checkov
 
 .PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
-        sam-validate template-scan sam-build pytest moto-server import demo-export clean
+        sam-validate template-scan sam-build pytest moto-server import demo-export bench clean
 
 help:
 	@echo "make run    - local mode: the API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
@@ -77,6 +77,10 @@ template-scan: $(UV) $(VENV)/.synced
 sam-build: $(UV)
 	$(SAM) build --parallel
 	@! find .aws-sam/build -name 'local_mode' | grep -q . || { echo "local_mode must not be packaged"; exit 1; }
+
+# Benchmarks: cold start, AWS calls, latency, package size (not part of `make test`).
+bench: $(VENV)/.synced sam-build
+	$(PY) -m bench.run
 
 # Load a billing export: make import FILE=export.jsonl (BILLING_TABLE, CONTRACT_KEY_SECRET, AWS credentials)
 import: $(VENV)/.synced

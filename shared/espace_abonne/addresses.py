@@ -1,7 +1,5 @@
 """Email addresses: one normal form for uniqueness, syntax checked without DNS."""
 
-from email_validator import EmailNotValidError, validate_email
-
 from espace_abonne.errors import FieldError
 
 MAX_EMAIL_LENGTH = 254
@@ -17,6 +15,8 @@ def email_errors(normalized: str, field: str = "email") -> list[FieldError]:
         return [FieldError(field, "email_required", "Veuillez saisir votre adresse email.")]
     if len(normalized) > MAX_EMAIL_LENGTH:
         return [FieldError(field, "email_too_long", "L'adresse email ne doit pas dépasser 254 caractères.")]
+    from email_validator import EmailNotValidError, validate_email  # only paths that check addresses
+
     try:
         validate_email(normalized, check_deliverability=False)
     except EmailNotValidError:

@@ -1,13 +1,15 @@
 """The session cookie, and the one way every function requires a session: `require_session`."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from espace_abonne.errors import NotAuthenticated
-from espace_abonne.login_service import Authenticated
 from espace_abonne.services import login_service
+
+if TYPE_CHECKING:
+    from espace_abonne.login_service import Authenticated
 
 SESSION_COOKIE = "__Host-session"
 
@@ -31,7 +33,7 @@ def session_token(event: Mapping[str, Any]) -> str | None:
     return tokens[0] if tokens else None
 
 
-def require_session(event: Mapping[str, Any]) -> Authenticated:
+def require_session(event: Mapping[str, Any]) -> "Authenticated":
     """The caller's account and session, or 401 `not_authenticated`."""
     cookie = session_token(event)
     authenticated = login_service().authenticate(cookie) if cookie else None
