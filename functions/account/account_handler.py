@@ -5,12 +5,17 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from espace_abonne.api import MessageResponse, RequestModel, accepted, create_resolver, error_responses, http_boundary
+from espace_abonne.api import (
+    MessageResponse,
+    RequestModel,
+    accepted,
+    create_resolver,
+    error_responses,
+    lambda_entrypoint,
+)
 from espace_abonne.auth import cleared_session_cookie, require_session
 from espace_abonne.my_account_service import iso_time
 from espace_abonne.services import my_account_service
@@ -173,9 +178,4 @@ def delete_account(request: Annotated[AccountDeletion, Body()]) -> Response[None
     return Response(status_code=204, cookies=[cleared_session_cookie()])
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

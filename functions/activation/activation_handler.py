@@ -1,15 +1,13 @@
 """POST /accounts/activation."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from espace_abonne.api import MessageResponse, RequestModel, create_resolver, error_responses, http_boundary
+from espace_abonne.api import MessageResponse, RequestModel, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.services import account_service
 
 logger = Logger()
@@ -36,9 +34,4 @@ def activate(request: Annotated[ActivationRequest, Body()]) -> MessageResponse:
     return MessageResponse(message=ACTIVATED_MESSAGE)
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

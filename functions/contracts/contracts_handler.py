@@ -1,15 +1,13 @@
 """POST /contracts/links (« Lier un contrat ») and GET /contracts (the contract selector)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
+from espace_abonne.api import RequestModel, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.auth import require_session
 from espace_abonne.contract_keys import CONTRACT_NUMBER
 from espace_abonne.services import contract_linker, contract_reader
@@ -70,9 +68,4 @@ def list_contracts() -> ContractsResponse:
     )
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

@@ -1,13 +1,11 @@
 """GET /contracts/{number}/dashboard: one contract's « tableau de bord »."""
 
-from typing import Any, Literal
+from typing import Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from espace_abonne.api import create_resolver, error_responses, http_boundary
+from espace_abonne.api import create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.auth import require_session
 from espace_abonne.billing import format_cents
 from espace_abonne.billing_store import ContractPartition
@@ -147,9 +145,4 @@ def dashboard(number: str) -> Dashboard:
     return _dashboard(contract_reader().dashboard(caller.account_id, number))
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

@@ -1,13 +1,11 @@
 """POST /password-resets (« Mot de passe oublié ») and POST /password-resets/confirm."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from espace_abonne.api import (
@@ -16,7 +14,7 @@ from espace_abonne.api import (
     accepted,
     create_resolver,
     error_responses,
-    http_boundary,
+    lambda_entrypoint,
 )
 from espace_abonne.services import password_reset_service
 
@@ -67,9 +65,4 @@ def confirm_reset(request: Annotated[ResetConfirmation, Body()]) -> MessageRespo
     return MessageResponse(message=CHANGED_MESSAGE)
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

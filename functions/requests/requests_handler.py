@@ -1,17 +1,15 @@
 """« Effectuer une demande d'abonnement » and « Contacter la Régie »: open to visitors and subscribers."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field, StrictInt
 
-from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
+from espace_abonne.api import RequestModel, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.auth import session_token
 from espace_abonne.requests_service import ContactMessage, ContactSubject, SubscriptionRequest
 from espace_abonne.services import login_service, requests_service
@@ -116,9 +114,4 @@ def contact(request: Annotated[ContactBody, Body()]) -> Response[Receipt]:
     return _receipt(f"Votre message a bien été envoyé sous la référence {reference}.", reference)
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

@@ -1,16 +1,14 @@
 """POST /sessions (log in), DELETE /sessions/current (log out) and GET /me."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field, StrictBool
 
-from espace_abonne.api import RequestModel, create_resolver, error_responses, http_boundary
+from espace_abonne.api import RequestModel, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.auth import cleared_session_cookie, require_session, session_cookie, session_token
 from espace_abonne.errors import NotAuthenticated
 from espace_abonne.services import link_store, login_service
@@ -89,9 +87,4 @@ def me() -> MeResponse:
     )
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

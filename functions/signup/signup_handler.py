@@ -1,13 +1,11 @@
 """POST /accounts and POST /accounts/activation/resend."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from espace_abonne.account_service import Outcome, Result
@@ -17,7 +15,7 @@ from espace_abonne.api import (
     accepted,
     create_resolver,
     error_responses,
-    http_boundary,
+    lambda_entrypoint,
 )
 from espace_abonne.services import account_service
 
@@ -72,9 +70,4 @@ def resend_activation(request: Annotated[ResendRequest, Body()]) -> Response[Mes
     return accepted(RESEND_MESSAGE)
 
 
-@http_boundary
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
