@@ -67,18 +67,16 @@ class _Writer:
             else:
                 raise RuntimeError("DynamoDB kept items unprocessed; run the import again")
 
-    def existing_keys(self, pk: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        paginator = aws.dynamodb().get_paginator("query")
-        for page in paginator.paginate(
+    def previous_import(self, number: str) -> tuple[list[str], str | None]:
+        """The sort keys the last import of a contract wrote, and its payer then (one GetItem)."""
+        response = aws.dynamodb().get_item(
             TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": pk}),
-            ProjectionExpression="pk, sk, payer_id",
+            Key=to_item({"pk": contract_pk(number), "sk": "CONTRACT"}),
+            ProjectionExpression="item_keys, payer_id",
             ConsistentRead=True,
-        ):
-            items.extend(page.get("Items", []))
-        return items
+        )
+        previous = from_item(response.get("Item", {}))
+        return list(previous.get("item_keys", [])), previous.get("payer_id")
 
 
 def import_records(
@@ -152,13 +150,12 @@ def _write_contract(
         return f"regulation {record.regulation_version} is not declared on an earlier line"
 
     items = contract_items(record, payer, regulation, key_digest(key_secret, record.number, record.key))
-    existing = writer.existing_keys(contract_pk(record.number))
-    new_keys = {(item["pk"], item["sk"]) for item in items}
-    stale = [{"pk": e["pk"], "sk": e["sk"]} for e in existing if (e["pk"]["S"], e["sk"]["S"]) not in new_keys]
-    moved_from = [from_item(e).get("payer_id") for e in existing if e["sk"]["S"] == "CONTRACT"]
-    for old_payer in moved_from:
-        if old_payer and old_payer != record.payer_id:  # the contract changed payer
-            stale.append(to_item({"pk": payer_pk(old_payer), "sk": f"CONTRACT#{record.number}"}))
+    previous_keys, old_payer = writer.previous_import(record.number)
+    pk = contract_pk(record.number)
+    new_keys = {item["sk"] for item in items}
+    stale = [to_item({"pk": pk, "sk": sk}) for sk in previous_keys if sk not in new_keys]
+    if old_payer and old_payer != record.payer_id:  # the contract changed payer
+        stale.append(to_item({"pk": payer_pk(old_payer), "sk": f"CONTRACT#{record.number}"}))
     # The details item goes last: a contract becomes linkable once everything else is there.
     writer.write(items[:-1], stale)
     writer.write([items[-1], payer_contract_item(record)], [])
