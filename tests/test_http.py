@@ -222,3 +222,13 @@ def test_a_response_that_breaks_its_own_model_is_a_500_not_a_client_error() -> N
 
     assert response["statusCode"] == 500
     assert json.loads(response["body"])["code"] == "internal_error"
+
+
+def test_every_route_of_every_function_answers_with_the_security_headers(api: Api, template: Any) -> None:
+    for route in template.routes():
+        path = route.path.replace("{number}", "11301.11377.01").replace("{session_id}", "0" * 64)
+        response = api.request(route.method, path, {} if route.method == "POST" else None)
+        assert 400 <= response.status < 500, f"{route.method} {route.path}"
+        for header in ("X-Content-Type-Options", "Strict-Transport-Security", "Referrer-Policy", "Cache-Control"):
+            assert response.header(header), f"{route.method} {route.path}: {header}"
+        assert "default-src 'none'" in (response.header("Content-Security-Policy") or "")
