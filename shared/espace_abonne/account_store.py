@@ -86,6 +86,16 @@ class AccountStore:
             }
         }
 
+    def _token_use(self, token: StoredToken) -> dict[str, Any]:
+        """Deletes the token in a transaction, which fails if another request already used it."""
+        return {
+            "Delete": {
+                "TableName": self._tokens,
+                "Key": to_item({"token_digest": token.digest}),
+                "ConditionExpression": "attribute_exists(token_digest)",
+            }
+        }
+
     def _transact(self, items: list[dict[str, Any]]) -> bool:
         try:
             aws.dynamodb().transact_write_items(TransactItems=items)  # type: ignore[arg-type]
@@ -202,13 +212,7 @@ class AccountStore:
         """
         return self._transact(
             [
-                {
-                    "Delete": {
-                        "TableName": self._tokens,
-                        "Key": to_item({"token_digest": token.digest}),
-                        "ConditionExpression": "attribute_exists(token_digest)",
-                    }
-                },
+                self._token_use(token),
                 {
                     "Update": {
                         "TableName": self._accounts,
@@ -267,13 +271,7 @@ class AccountStore:
         """
         return self._transact(
             [
-                {
-                    "Delete": {
-                        "TableName": self._tokens,
-                        "Key": to_item({"token_digest": token.digest}),
-                        "ConditionExpression": "attribute_exists(token_digest)",
-                    }
-                },
+                self._token_use(token),
                 {
                     "Update": {
                         "TableName": self._accounts,
@@ -375,13 +373,7 @@ class AccountStore:
         }
         return self._transact(
             [
-                {
-                    "Delete": {
-                        "TableName": self._tokens,
-                        "Key": to_item({"token_digest": token.digest}),
-                        "ConditionExpression": "attribute_exists(token_digest)",
-                    }
-                },
+                self._token_use(token),
                 {
                     "Delete": {
                         "TableName": self._accounts,
