@@ -5,6 +5,7 @@ Domain exceptions become responses here and nowhere else.
 
 import base64
 import json
+import os
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -251,10 +252,13 @@ def lambda_entrypoint(app: APIGatewayRestResolver, logger: Logger, tracer: Trace
     """The Lambda handler of a function: request guard and headers, JSON logs with the API Gateway
     request id as correlation id, X-Ray tracing, metrics flushed after each request."""
 
+    # Powertools prints the cold-start metric even when metrics are disabled (local mode, tests).
+    cold_start_metric = os.environ.get("POWERTOOLS_METRICS_DISABLED", "false").lower() != "true"
+
     @http_boundary
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler
-    @metrics.log_metrics(capture_cold_start_metric=True)
+    @metrics.log_metrics(capture_cold_start_metric=cold_start_metric)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return app.resolve(event, context)
 
