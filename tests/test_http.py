@@ -232,3 +232,14 @@ def test_every_route_of_every_function_answers_with_the_security_headers(api: Ap
         for header in ("X-Content-Type-Options", "Strict-Transport-Security", "Referrer-Policy", "Cache-Control"):
             assert response.header(header), f"{route.method} {route.path}: {header}"
         assert "default-src 'none'" in (response.header("Content-Security-Policy") or "")
+
+
+def test_every_state_changing_route_refuses_a_foreign_origin_that_carries_the_cookie(api: Api, template: Any) -> None:
+    """PRODUCT.md §3: the Origin check sits in the shared request guard; every route gets it."""
+    headers = {"Cookie": "__Host-session=any.value", "Origin": "https://evil.example"}
+    for route in template.routes():
+        if route.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            continue
+        path = route.path.replace("{number}", "11301.11377.01").replace("{session_id}", "0" * 64)
+        response = api.request(route.method, path, {}, headers=headers)
+        assert (response.status, response.json()["code"]) == (403, "forbidden_origin"), route.path

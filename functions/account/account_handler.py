@@ -17,7 +17,7 @@ from espace_abonne.api import (
     lambda_entrypoint,
 )
 from espace_abonne.auth import cleared_session_cookie, require_session
-from espace_abonne.my_account_service import iso_time
+from espace_abonne.clock import iso_time
 from espace_abonne.services import my_account_service
 
 logger = Logger()

@@ -60,6 +60,12 @@ def _receipt(message: str, reference: str | None) -> Response[Receipt]:
     )
 
 
+def _ignored_bot(message: str) -> Response[Receipt]:
+    """A bot filled the invisible field: it gets the usual answer; nothing is kept or sent."""
+    metrics.add_metric(name="BotSubmissions", unit=MetricUnit.Count, value=1)
+    return _receipt(message, None)
+
+
 @app.post(
     "/subscription-requests",
     status_code=202,
@@ -68,9 +74,8 @@ def _receipt(message: str, reference: str | None) -> Response[Receipt]:
 )
 @tracer.capture_method
 def request_subscription(request: Annotated[SubscriptionRequestBody, Body()]) -> Response[Receipt]:
-    if request.website:  # a bot filled the invisible field: answer as usual, keep nothing
-        metrics.add_metric(name="BotSubmissions", unit=MetricUnit.Count, value=1)
-        return _receipt("Votre demande a bien été enregistrée.", None)
+    if request.website:
+        return _ignored_bot("Votre demande a bien été enregistrée.")
     reference = requests_service().request_subscription(
         SubscriptionRequest(
             holder_name=request.holder_name,
@@ -97,8 +102,7 @@ def request_subscription(request: Annotated[SubscriptionRequestBody, Body()]) ->
 @tracer.capture_method
 def contact(request: Annotated[ContactBody, Body()]) -> Response[Receipt]:
     if request.website:
-        metrics.add_metric(name="BotSubmissions", unit=MetricUnit.Count, value=1)
-        return _receipt("Votre message a bien été envoyé.", None)
+        return _ignored_bot("Votre message a bien été envoyé.")
     reference = requests_service().contact(
         ContactMessage(
             name=request.name,

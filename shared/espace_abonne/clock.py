@@ -4,6 +4,7 @@ Services take a `Clock`; handlers pass `current_clock()`, which tests and local 
 replace with `use_clock(...)`.
 """
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,3 +37,8 @@ def use_clock[C: Clock](clock: C) -> Iterator[C]:
         yield clock
     finally:
         _Current.clock = previous
+
+
+def iso_time(epoch: int | None) -> str | None:
+    """Seconds since the epoch as ISO 8601 UTC, for the API."""
+    return None if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat()

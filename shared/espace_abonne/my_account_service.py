@@ -1,12 +1,11 @@
 """« Mon compte »: password and email changes, unlinking, sessions, RGPD export and deletion."""
 
-import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
 from espace_abonne.account_store import Account, AccountStore, StoredToken
 from espace_abonne.addresses import email_errors, normalize_email
-from espace_abonne.clock import Clock
+from espace_abonne.clock import Clock, iso_time
 from espace_abonne.contract_service import ContractNotFound
 from espace_abonne.email_messages import (
     account_deleted_email,
@@ -41,10 +40,6 @@ EMAIL_CHANGES_PER_ACCOUNT = (5, 3600)
 class SessionNotFound(DomainError):
     def __init__(self) -> None:
         super().__init__(404, "session_not_found", "Cette session n'existe pas ou est déjà terminée.")
-
-
-def iso_time(epoch: int | None) -> str | None:
-    return None if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat()
 
 
 class MyAccountService:
