@@ -11,13 +11,16 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 $(UV) tool run --python 3.13 --from aws-sam-cli==$(SAM_VERSION) sam
 CHECKOV_VERSION := 3.3.30
 CHECKOV := $(UV) tool run --python 3.13 --from checkov==$(CHECKOV_VERSION) checkov
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
-        sam-validate template-scan sam-build pytest moto-server import demo-export bench clean
+        sam-validate template-scan sam-build pytest chromium moto-server import demo-export bench clean
 
 help:
-	@echo "make run    - local mode: the API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
-	@echo "make test   - everything CI runs: lint, types, OpenAPI drift, sam validate/build, tests"
+	@echo "make run    - local mode: the portal and its API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
+	@echo "make test   - everything CI runs: lint, types, OpenAPI drift, sam validate/build, tests (browser tests included)"
 	@echo "make check  - lint, format, types, OpenAPI and requirements drift"
 	@echo "make format - apply ruff's formatting and fixes"
 	@echo "make openapi - regenerate openapi.json"
@@ -35,8 +38,12 @@ run: $(VENV)/.synced
 
 test: check sam-validate template-scan sam-build pytest
 
-pytest: $(VENV)/.synced
-	$(PY) -m pytest
+pytest: $(VENV)/.synced chromium
+	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's Chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 check: lint typecheck openapi-check requirements-check
 
@@ -76,7 +83,8 @@ template-scan: $(UV) $(VENV)/.synced
 
 sam-build: $(UV)
 	$(SAM) build --parallel
-	@! find .aws-sam/build -name 'local_mode' | grep -q . || { echo "local_mode must not be packaged"; exit 1; }
+	@! find .aws-sam/build -name 'local_mode' -o -name 'index.html' -o -name 'portail.css' | grep -q . \
+		|| { echo "local_mode and the web client must not be packaged"; exit 1; }
 
 # Benchmarks: cold start, AWS calls, latency, package size (not part of `make test`).
 bench: $(VENV)/.synced sam-build

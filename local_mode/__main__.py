@@ -20,6 +20,7 @@ def main() -> None:
         server = make_server(api, host, port)
         print(
             f"Espace abonné — mode local sur http://{host}:{port}\n"
+            f"  le portail : ouvrez http://{host}:{port}/ dans votre navigateur\n"
             f"  routes : {', '.join(f'{r.method} {r.path}' for r in api.routes)}\n"
             f"  emails envoyés : GET http://{host}:{port}/_local/emails (et affichés ici)\n"
             "  données de démonstration : contrats 11301.11377.01 (clé 7Q4M-2KX9), 11301.11377.02 "

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from local_mode.backend import SentEmail, sent_emails
 from local_mode.events import proxy_event
 from local_mode.template import Function, Route, Template
+from local_mode.web import StaticSite
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -75,6 +76,7 @@ def _console_view(email: SentEmail) -> str:
 class LocalApi:
     def __init__(self, template: Template, echo: Callable[[str], None] = print) -> None:
         self.template = template
+        self.site = StaticSite()
         self.routes: list[Route] = template.routes()
         self.handlers = load_handlers(template)
         self.functions = template.functions()
@@ -139,7 +141,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command == "OPTIONS":
             return 204, list(self.api.cors.items()), b""
         matched = self.api.match(self.command, path)
-        if matched is None:  # what API Gateway answers for a path or method it has no route for
+        if matched is None:
+            page = self.api.site.answer(self.command, path, self.headers.get("Accept", ""))
+            if page is not None:
+                return page
+            # What API Gateway answers for a path or method it has no route for.
             return _json(403, {"message": "Missing Authentication Token"})
         route, parameters = matched
         event = proxy_event(

@@ -1,8 +1,12 @@
 """Fixtures: moto with the template's own tables, an injected clock, an API client over the handlers."""
 
+import collections
 import json
 import logging
 import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +17,7 @@ import pytest
 from local_mode.backend import AWS_ENVIRONMENT, SentEmail, create_tables, sent_emails, verify_sender
 from local_mode.events import proxy_event
 from local_mode.server import load_handlers
-from local_mode.template import Template, load_template
+from local_mode.template import ROOT, Template, load_template
 
 FRONTEND_URL = "https://monespace.eauxdupaysdaix.fr"
 
@@ -23,6 +27,36 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
 os.environ["POWERTOOLS_METRICS_NAMESPACE"] = "EspaceAbonneTests"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def local_api() -> Iterator[str]:
+    """Local mode started as `make run` starts it, on a free port; one per test module."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_mode"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    banner = process.stdout.readline()  # printed once the server listens
+    assert f"http://127.0.0.1:{port}" in banner, banner
+    # Keep reading its console (a request line each, every email) so that the pipe never fills up.
+    console: collections.deque[str] = collections.deque(maxlen=200)
+    threading.Thread(target=console.extend, args=(process.stdout,), daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

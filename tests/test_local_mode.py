@@ -1,41 +1,13 @@
 """Local mode over real HTTP, started as `make run` starts it: sign up, read the email, activate."""
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-
-from local_mode.template import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def local_api() -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_mode"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    banner = process.stdout.readline()  # printed once the server listens
-    assert f"http://127.0.0.1:{port}" in banner, banner
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:

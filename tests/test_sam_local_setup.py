@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from local_mode.template import ROOT
-from tests.test_local_mode import free_port
+from tests.conftest import free_port
 
 INVOKE = """
 import json, sys
@@ -28,7 +28,12 @@ def moto_server() -> Iterator[tuple[int, subprocess.Popen[str]]]:
     port = free_port()
     env = {**os.environ, "MOTO_HOST": "127.0.0.1", "MOTO_PORT": str(port), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "local_mode.moto_server"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "local_mode.moto_server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the moto server's access log
+        text=True,
     )
     assert process.stdout is not None
     banner = process.stdout.readline()  # printed once the tables exist
@@ -44,11 +49,13 @@ def test_a_function_configured_by_the_env_file_signs_up_against_the_moto_server(
     port, process = moto_server
     variables = json.loads((ROOT / "local_mode" / "sam-local-env.json").read_text())["Parameters"]
     variables["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"  # from a container: host.docker.internal
+    # Only what a container would have: the env file and the template's parameter defaults.
     env = {
-        **os.environ,
+        "PATH": os.environ["PATH"],
         **variables,
         "FRONTEND_URL": "http://127.0.0.1:3000",
         "EMAIL_SENDER": "no-reply@eauxdupaysdaix.fr",
+        "REGIE_CONTACT_EMAIL": "contact@eauxdupaysdaix.fr",
         "POWERTOOLS_SERVICE_NAME": "signup",
         "POWERTOOLS_METRICS_NAMESPACE": "EspaceAbonne",
     }

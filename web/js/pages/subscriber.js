@@ -1,0 +1,271 @@
+// Pages of a signed-in subscriber: welcome, linking, the dashboard of one contract, « Mon compte ».
+import { api } from "../api.js";
+import { consumptionChart } from "../chart.js";
+import { euros, frenchDate, frenchDateTime, isNegative, isZero } from "../format.js";
+import { watchPasswordRules } from "../password-rules.js";
+import { element, flash, handleForm, navigate, redirect, setText, showFormAlert, showPage } from "../ui.js";
+
+const CHOSEN_CONTRACT = "espace-abonne:contract";
+
+export function dashboardPath(number) {
+  return `/tableau-de-bord?contrat=${encodeURIComponent(number)}`;
+}
+
+// The selector at the top: each linked contract by number and service address.
+export function showContractPicker(contracts, current) {
+  const picker = document.getElementById("contract-picker");
+  const select = document.getElementById("contract-picker-select");
+  select.replaceChildren(
+    ...contracts.map((contract) => {
+      const option = element("option", `${contract.number} — ${contract.service_address}`);
+      option.value = contract.number;
+      option.selected = contract.number === current;
+      return option;
+    }),
+  );
+  picker.hidden = contracts.length === 0;
+  picker.onsubmit = (event) => {
+    event.preventDefault();
+    navigate(dashboardPath(select.value));
+  };
+}
+
+export function welcomePage() {
+  showPage("page-welcome");
+}
+
+export function linkContractPage(subscriber) {
+  const main = showPage("page-link-contract");
+  const back = main.querySelector("[data-back]");
+  if (!subscriber.contracts.length) back.setAttribute("href", "/bienvenue");
+  handleForm(
+    main.querySelector("#link-contract-form"),
+    async (values) => {
+      const number = values.contract_number.trim();
+      const answer = await api("POST", "/contracts/links", { contract_number: number, key: values.key.trim() });
+      sessionStorage.setItem(CHOSEN_CONTRACT, number);
+      navigate(dashboardPath(number), answer.message);
+    },
+    { invalid_contract_or_key: "key" },
+  );
+}
+
+function cell(text, className) {
+  return element("td", text, className);
+}
+
+function readingRow(reading) {
+  const row = element("tr");
+  if (reading.estimated) row.className = "estimated";
+  row.append(
+    cell(frenchDate(reading.date)),
+    cell(String(reading.index_m3), "number"),
+    cell(reading.volume_m3 === null ? "—" : String(reading.volume_m3), "number"),
+    cell(reading.source),
+  );
+  const kind = cell(null);
+  kind.append(element("span", reading.estimated ? "Estimé" : "Mesuré", reading.estimated ? "badge badge--estimated" : "badge"));
+  row.append(kind);
+  return row;
+}
+
+const INVOICE_STATUS_CLASS = { payée: "badge--paid", "à payer": "badge--due", "partiellement payée": "badge--due" };
+
+function invoiceRow(invoice) {
+  const row = element("tr");
+  const status = cell(null);
+  status.append(element("span", invoice.status, `badge ${INVOICE_STATUS_CLASS[invoice.status] || ""}`));
+  row.append(
+    cell(invoice.number),
+    cell(frenchDate(invoice.issue_date)),
+    cell(frenchDate(invoice.due_date)),
+    cell(euros(invoice.amount_ttc), "number"),
+    status,
+    cell(invoice.pdf_available ? "Disponible" : "Non disponible"),
+  );
+  return row;
+}
+
+function paymentRow(payment) {
+  const row = element("tr");
+  row.append(
+    cell(frenchDate(payment.date)),
+    cell(euros(payment.amount), "number"),
+    cell(payment.method),
+    cell(payment.invoice_number),
+  );
+  return row;
+}
+
+function balanceMeaning(balance) {
+  if (isZero(balance)) return "Votre compte est à jour : aucune somme n'est due.";
+  if (isNegative(balance)) return "Ce montant est en votre faveur : il sera déduit de vos prochaines factures.";
+  return "Montant restant à payer sur ce contrat.";
+}
+
+function chooseContract(subscriber) {
+  const numbers = subscriber.contracts.map((c) => c.number);
+  const asked = new URLSearchParams(window.location.search).get("contrat");
+  if (asked) return asked;
+  const remembered = sessionStorage.getItem(CHOSEN_CONTRACT);
+  return numbers.includes(remembered) ? remembered : numbers[0];
+}
+
+export async function dashboardPage(subscriber) {
+  if (!subscriber.contracts.length) {
+    redirect("/bienvenue");
+    return;
+  }
+  const number = chooseContract(subscriber);
+  showContractPicker(subscriber.contracts, number);
+  const main = showPage("page-dashboard");
+  setText(main, "number", number);
+  const loading = main.querySelector("[data-loading]");
+  let dashboard;
+  try {
+    dashboard = await api("GET", `/contracts/${encodeURIComponent(number)}/dashboard`);
+  } catch (error) {
+    loading.hidden = true;
+    const alert = main.querySelector("[data-form-alert]");
+    alert.className = "form-alert form-alert--error";
+    alert.setAttribute("role", "alert");
+    alert.replaceChildren(element("p", error.message));
+    alert.hidden = false;
+    return;
+  }
+  sessionStorage.setItem(CHOSEN_CONTRACT, number);
+  const { contract, service_regulations: regulations } = dashboard;
+  document.title = `Tableau de bord du contrat ${contract.number} — Espace abonné — Régie des Eaux du Pays d'Aix`;
+  for (const field of ["number", "status", "service_address", "holder", "payer", "meter_number", "meter_reading", "payment_method"]) {
+    setText(main, field, contract[field]);
+  }
+  setText(main, "start_date", frenchDate(contract.start_date));
+  setText(main, "data_as_of", frenchDate(dashboard.data_as_of));
+  setText(main, "regulations_title", regulations.title);
+  setText(main, "regulations_version", regulations.version);
+  setText(main, "regulations_date", frenchDate(regulations.date));
+  const link = main.querySelector("[data-field='regulations_link']");
+  link.textContent = "Consulter le règlement de service (PDF)";
+  link.href = regulations.pdf_url;
+  setText(main, "balance", euros(dashboard.balance));
+  setText(main, "balance_meaning", balanceMeaning(dashboard.balance));
+
+  main.querySelector("[data-chart]").append(consumptionChart(dashboard.consumption, "readings-caption"));
+  // Newest reading first in the table, as on a bill.
+  main.querySelector("[data-readings]").append(...[...dashboard.consumption].reverse().map(readingRow));
+  main.querySelector("[data-invoices]").append(...dashboard.invoices.map(invoiceRow));
+  main.querySelector("[data-payments]").append(...dashboard.payments.map(paymentRow));
+  loading.hidden = true;
+  main.querySelector("[data-content]").hidden = false;
+}
+
+function contractItem(contract) {
+  const item = element("li", null, "contract-list__item");
+  const label = element("span");
+  label.append(element("strong", contract.number), ` — ${contract.service_address}`);
+  const view = element("a", "Afficher", "button button--small button--secondary");
+  view.href = dashboardPath(contract.number);
+  view.setAttribute("aria-label", `Afficher le contrat ${contract.number}`);
+  const unlink = element("button", "Délier", "button button--small button--secondary");
+  unlink.type = "button";
+  unlink.setAttribute("aria-label", `Délier le contrat ${contract.number}`);
+  unlink.addEventListener("click", async () => {
+    unlink.disabled = true;
+    try {
+      await api("DELETE", `/me/contracts/${encodeURIComponent(contract.number)}`);
+      navigate("/mon-compte", `Le contrat ${contract.number} n'est plus lié à votre compte.`);
+    } catch (error) {
+      unlink.disabled = false;
+      flash(error.message, "error");
+    }
+  });
+  const actions = element("span", null, "contract-list__actions");
+  actions.append(view, unlink);
+  item.append(label, actions);
+  return item;
+}
+
+function sessionRow(session) {
+  const row = element("tr");
+  const action = cell(null);
+  if (session.current) {
+    action.textContent = "Cette session";
+  } else {
+    const end = element("button", "Fermer", "button button--small button--secondary");
+    end.type = "button";
+    end.setAttribute("aria-label", `Fermer la session ouverte le ${frenchDateTime(session.created_at)}`);
+    end.addEventListener("click", async () => {
+      end.disabled = true;
+      try {
+        await api("DELETE", `/me/sessions/${encodeURIComponent(session.id)}`);
+        row.remove();
+        flash("La session a été fermée.");
+      } catch (error) {
+        end.disabled = false;
+        flash(error.message, "error");
+      }
+    });
+    action.append(end);
+  }
+  row.append(
+    cell(session.user_agent || "Appareil inconnu", "user-agent"),
+    cell(frenchDateTime(session.created_at)),
+    cell(frenchDateTime(session.last_seen_at)),
+    cell(session.remember_me ? "30 jours" : "Jusqu'à la fermeture du navigateur"),
+    action,
+  );
+  return row;
+}
+
+async function downloadExport() {
+  const data = await api("GET", "/me/export");
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+  const link = element("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = "mes-donnees-espace-abonne.json";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(link.href);
+}
+
+export async function accountPage(subscriber) {
+  const main = showPage("page-account");
+  setText(main, "email", subscriber.email);
+  main.querySelector("[data-no-contracts]").hidden = subscriber.contracts.length > 0;
+  main.querySelector("[data-contracts]").append(...subscriber.contracts.map(contractItem));
+
+  const passwordForm = main.querySelector("#change-password-form");
+  const newPassword = passwordForm.elements.namedItem("new_password");
+  watchPasswordRules(newPassword, newPassword.closest(".field").querySelector("[data-password-rules]"));
+  handleForm(passwordForm, async (values) => {
+    const answer = await api("POST", "/me/password", values);
+    passwordForm.reset();
+    newPassword.dispatchEvent(new Event("input"));
+    showFormAlert(passwordForm, answer.message, "success");
+  });
+
+  const emailForm = main.querySelector("#change-email-form");
+  handleForm(emailForm, async (values) => {
+    const answer = await api("POST", "/me/email", values);
+    emailForm.reset();
+    showFormAlert(emailForm, answer.message, "success");
+  });
+
+  main.querySelector("[data-export]").addEventListener("click", () =>
+    downloadExport().catch((error) => flash(error.message, "error")),
+  );
+
+  handleForm(main.querySelector("#delete-account-form"), async (values) => {
+    await api("DELETE", "/me", values);
+    sessionStorage.removeItem(CHOSEN_CONTRACT);
+    navigate("/connexion", "Votre compte a été supprimé.");
+  });
+
+  try {
+    const { sessions } = await api("GET", "/me/sessions");
+    main.querySelector("[data-sessions]").append(...sessions.map(sessionRow));
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
