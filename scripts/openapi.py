@@ -30,7 +30,8 @@ def build_document() -> dict[str, Any]:
         )
         if not document:
             document = {**schema, "paths": {}, "components": {"schemas": {}}}
-        document["paths"].update(schema.get("paths", {}))
+        for path, operations in schema.get("paths", {}).items():  # one path may span functions (GET/DELETE /me)
+            document["paths"].setdefault(path, {}).update(operations)
         document["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
     document["paths"] = dict(sorted(document["paths"].items()))
     schemas = document["components"]["schemas"]

@@ -1,5 +1,6 @@
 """What template.yaml promises the operators: safe data tables, least privilege, explicit routes."""
 
+import json
 import tomllib
 from typing import Any
 
@@ -201,3 +202,10 @@ def test_aws_clients_give_up_well_before_the_function_timeout(template: Template
     worst = attempts * (config.connect_timeout + config.read_timeout) + sum(2**i for i in range(attempts - 1))
     assert worst < timeout
     assert attempts <= 3
+
+
+def test_openapi_json_documents_every_route_of_the_template(template: Template) -> None:
+    document = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+    documented = {(method.upper(), path) for path, operations in document["paths"].items() for method in operations}
+
+    assert documented == {(route.method, route.path) for route in template.routes()}

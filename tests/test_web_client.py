@@ -46,7 +46,7 @@ def visit(local_api: str, browser: Browser, axe: AxeReport) -> Iterator[Callable
 def sign_up_and_activate(you: Visit, email: str, password: str = PASSWORD) -> None:
     page = you.page
     you.open("/inscription")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Adresse email").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_label("Confirmation du mot de passe").fill(password)
     page.get_by_role("button", name="Valider").click()
@@ -59,7 +59,7 @@ def sign_up_and_activate(you: Visit, email: str, password: str = PASSWORD) -> No
 def log_in(you: Visit, email: str, password: str = PASSWORD, remember: bool = False) -> None:
     page = you.page
     you.open("/connexion")
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adresse email").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
     if remember:
         page.get_by_label("Se souvenir de moi").check()
@@ -80,7 +80,7 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     # 1/ Créez votre espace abonné: the login page, then « S'inscrire ».
     you.open("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace abonné, personnel et sécurisé")
-    for link in ["A quoi sert le portail ?", "Mot de passe oublié", "S'inscrire", "Mentions légales & cookies"]:
+    for link in ["À quoi sert le portail ?", "Mot de passe oublié", "S'inscrire", "Mentions légales & cookies"]:
         expect(page.get_by_role("main").get_by_role("link", name=link)).to_be_visible()
     expect(page.get_by_role("link", name="Contacter la Régie des Eaux du Pays d'Aix")).to_be_visible()
     expect(page.get_by_label("Se souvenir de moi")).not_to_be_checked()
@@ -93,12 +93,12 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     password.fill("eau")
     rules = page.locator(".password-rules li")
     expect(rules).to_have_count(6)
-    expect(page.locator(".password-rules li.met")).to_have_text([re.compile("minuscule"), re.compile("ni « \\+ »")])
+    expect(page.locator(".password-rules li.met")).to_have_text([re.compile("minuscule"), re.compile("pas de « \\+ »")])
     password.fill("Eau-2024!")
     expect(page.locator("li[data-rule='no-plus-minus']")).not_to_have_class(re.compile("met"))
     password.fill(PASSWORD)
     expect(page.locator(".password-rules li.met")).to_have_count(6)
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Adresse email").fill(email)
     page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
     you.seen("inscription")
     page.get_by_role("button", name="Valider").click()
@@ -111,7 +111,7 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     you.seen("inscription-effectuee")
 
     # Before activation, the right password is refused with a way to get a new email.
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adresse email").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.locator("#login-email-error")).to_contain_text("pas encore activé")
@@ -131,7 +131,7 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     expect(page).to_have_url(f"{you.base_url}/connexion")
 
     # 7. Log in without « Se souvenir de moi »: a browser-session cookie.
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adresse email").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(f"{you.base_url}/bienvenue")
@@ -140,7 +140,7 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     assert cookie["httpOnly"] is True
     assert cookie["secure"] is True
     assert cookie["sameSite"] == "Lax"
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue sur votre espace abonné.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue sur votre espace abonné")
     expect(page.get_by_role("link", name="Effectuer une demande d'abonnement")).to_be_visible()
     you.seen("bienvenue")
 
@@ -264,7 +264,7 @@ def test_forgot_password_then_reset_it(visit: Callable[..., Visit]) -> None:
     you.open("/connexion")
     page.get_by_role("link", name="Mot de passe oublié").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mot de passe oublié")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Adresse email").fill(email)
     you.seen("mot-de-passe-oublie")
     page.get_by_role("button", name="Recevoir le lien").click()
     expect(page.locator(".form-alert--success")).to_contain_text("email")
@@ -285,7 +285,7 @@ def test_forgot_password_then_reset_it(visit: Callable[..., Visit]) -> None:
     expect(page.get_by_role("status")).to_contain_text("mot de passe")
 
     # The old password no longer opens the account; the new one does.
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adresse email").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.locator("#login-password-error")).to_contain_text("incorrect")
@@ -298,12 +298,12 @@ def test_api_errors_appear_next_to_their_fields(visit: Callable[..., Visit]) -> 
     you = visit("erreurs")
     page = you.page
     you.open("/inscription")
-    page.get_by_label("Email").fill("pas-une-adresse")
+    page.get_by_label("Adresse email").fill("pas-une-adresse")
     page.get_by_label("Mot de passe", exact=True).fill("Azerty123!")
     page.get_by_label("Confirmation du mot de passe").fill("Azerty123?")
     page.get_by_role("button", name="Valider").click()
 
-    email = page.get_by_label("Email")
+    email = page.get_by_label("Adresse email")
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(email).to_be_focused()
     expect(page.locator("#signup-email-error")).to_contain_text("adresse email")
@@ -314,13 +314,20 @@ def test_api_errors_appear_next_to_their_fields(visit: Callable[..., Visit]) -> 
     you.seen("inscription-erreurs")
     assert emails_to(you.base_url, "pas-une-adresse") == []
 
+    # A link that is no longer valid says so and offers a new one.
+    you.open("/activation?token=" + "x" * 43)
+    page.get_by_role("button", name="Activer mon compte").click()
+    expect(page.get_by_role("alert")).to_have_text("Ce lien n'est pas ou plus valide. Demandez un nouveau lien.")
+    expect(page.get_by_role("heading", name="Recevoir un nouveau lien d'activation")).to_be_visible()
+    you.seen("activation-lien-invalide")
+
 
 def test_visitor_pages_and_requests(visit: Callable[..., Visit]) -> None:
     you = visit("visiteur")
     page = you.page
     you.open("/connexion")
-    page.get_by_role("main").get_by_role("link", name="A quoi sert le portail ?").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("A quoi sert le portail ?")
+    page.get_by_role("main").get_by_role("link", name="À quoi sert le portail ?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À quoi sert le portail ?")
     you.seen("a-quoi-sert-le-portail")
 
     page.get_by_role("contentinfo").get_by_role("link", name="Mentions légales & cookies").click()
@@ -330,25 +337,25 @@ def test_visitor_pages_and_requests(visit: Callable[..., Visit]) -> None:
 
     page.get_by_role("contentinfo").get_by_role("link", name="Contacter la Régie").click()
     page.get_by_label("Nom *").fill("Camille Martin")
-    page.get_by_label("Email *").fill("camille@example.fr")
+    page.get_by_label("Adresse email *").fill("camille@example.fr")
     page.get_by_label("Objet *").select_option("facture")
     page.get_by_label("Message *").fill("Bonjour, je ne trouve pas ma facture d'octobre.")
     you.seen("contacter-la-regie")
     page.get_by_role("button", name="Envoyer le message").click()
-    expect(page.get_by_role("status")).to_contain_text("Référence")
+    expect(page.get_by_role("status")).to_contain_text("sous la référence")
 
     you.open("/demande-abonnement")
     page.get_by_label("Nom du titulaire *").fill("Camille Martin")
     page.get_by_label("Adresse du lieu desservi *").fill("8 rue Mignet, 13100 Aix-en-Provence")
     page.get_by_label("Date d'emménagement *").fill("2027-01-15")
     page.get_by_label("Téléphone *").fill("ab")
-    page.get_by_label("Email *").fill("camille@example.fr")
+    page.get_by_label("Adresse email *").fill("camille@example.fr")
     page.get_by_role("button", name="Envoyer la demande").click()
     expect(page.get_by_label("Téléphone *")).to_have_attribute("aria-invalid", "true")
     you.seen("demande-abonnement-erreur")
     page.get_by_label("Téléphone *").fill("04 42 00 00 00")
     page.get_by_role("button", name="Envoyer la demande").click()
-    expect(page.get_by_role("status")).to_contain_text("Référence")
+    expect(page.get_by_role("status")).to_contain_text("sous la référence")
     you.seen("demande-abonnement-envoyee")
 
     you.open("/cette-page-n-existe-pas")
@@ -375,7 +382,7 @@ def test_the_login_page_works_with_the_keyboard_alone(visit: Callable[..., Visit
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.textContent.trim() || document.activeElement.id"))
     assert order == [
-        "A quoi sert le portail ?",
+        "À quoi sert le portail ?",
         "Contacter la Régie des Eaux du Pays d'Aix",
         "login-email",
         "login-password",
@@ -384,7 +391,7 @@ def test_the_login_page_works_with_the_keyboard_alone(visit: Callable[..., Visit
         "Se connecter",
         "S'inscrire",
     ]
-    page.get_by_label("E-mail").focus()
+    page.get_by_label("Adresse email").focus()
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -394,10 +401,12 @@ def test_the_login_page_works_with_the_keyboard_alone(visit: Callable[..., Visit
     expect(page.get_by_label("Se souvenir de moi")).to_be_checked()
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{you.base_url}/bienvenue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue sur votre espace abonné")
     # The visible focus ring of the portal's style sheet.
     page.keyboard.press("Tab")
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-    assert outline == "solid"
+    skip_link = page.get_by_role("link", name="Aller au contenu")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_have_css("outline-style", "solid")
 
 
 def test_mon_compte(visit: Callable[..., Visit]) -> None:
@@ -427,6 +436,7 @@ def test_mon_compte(visit: Callable[..., Visit]) -> None:
     page.get_by_role("button", name="Lier un contrat").click()
     expect(page).to_have_url(f"{you.base_url}/tableau-de-bord?contrat=11302.20456.01")
     you.open("/mon-compte")
+    page.once("dialog", lambda dialog: dialog.accept())  # « Délier le contrat … ? »
     page.get_by_role("button", name="Délier le contrat 11302.20456.01").click()
     expect(page.get_by_role("status")).to_contain_text("n'est plus lié à votre compte")
     expect(page.get_by_text("Aucun contrat n'est encore lié à votre compte.")).to_be_visible()
@@ -469,7 +479,7 @@ def test_mon_compte(visit: Callable[..., Visit]) -> None:
     form.get_by_role("button", name="Supprimer définitivement mon compte").click()
     expect(page).to_have_url(f"{you.base_url}/connexion")
     expect(page.get_by_role("status")).to_contain_text("Votre compte a été supprimé.")
-    page.get_by_label("E-mail").fill(new_email)
+    page.get_by_label("Adresse email").fill(new_email)
     page.get_by_label("Mot de passe", exact=True).fill("Torse#2027")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.locator("#login-password-error")).to_contain_text("incorrect")
@@ -517,3 +527,33 @@ def test_text_from_the_api_is_shown_as_text_never_as_markup(visit: Callable[...,
     sessions = you.page.get_by_role("region", name="Tableau des sessions")
     expect(sessions.locator("td.user-agent")).to_have_text(f"Mozilla/5.0 {markup}")
     expect(you.page.locator("#injected")).to_have_count(0)
+
+
+def test_when_the_session_ends_or_the_server_fails(visit: Callable[..., Visit]) -> None:
+    you = visit("session-terminee")
+    page = you.page
+    email = "fin.de.session@example.fr"
+    sign_up_and_activate(you, email)
+    log_in(you, email)
+    you.open("/mon-compte")
+
+    # The server cannot end the session: the person is told and stays signed in.
+    page.route(
+        "**/sessions/current",
+        lambda route: route.fulfill(
+            status=503, json={"code": "service_unavailable", "message": "Service indisponible."}
+        ),
+    )
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("alert").get_by_role("paragraph")).to_have_text("Service indisponible.")
+    expect(page).to_have_url(f"{you.base_url}/mon-compte")
+    page.unroute("**/sessions/current")
+
+    # The session ends on the server side (here: the cookie is gone): the next action leads to the login page.
+    page.context.clear_cookies()
+    form = page.locator("#change-email-form")
+    form.get_by_label("Nouvelle adresse email").fill("autre@example.fr")
+    form.get_by_label("Mot de passe actuel").fill(PASSWORD)
+    form.get_by_role("button", name="Modifier mon adresse").click()
+    expect(page).to_have_url(f"{you.base_url}/connexion")
+    expect(page.get_by_role("status")).to_contain_text("Votre session a pris fin. Veuillez vous reconnecter.")

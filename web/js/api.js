@@ -38,6 +38,10 @@ export async function api(method, path, body) {
     const error = payload && typeof payload.message === "string" ? payload : UNAVAILABLE;
     throw new ApiError(response.status, error);
   }
+  // Every success but 204 is JSON: anything else (a proxy's HTML page) is not the API answering.
+  if (response.status !== 204 && (payload === null || typeof payload !== "object")) {
+    throw new ApiError(502, UNAVAILABLE);
+  }
   return payload;
 }
 

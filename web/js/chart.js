@@ -1,6 +1,8 @@
 // The consumption chart: one bar per reading period, estimated readings hatched (not colour only).
 // The readings table beside it carries the same figures for screen readers and keyboard users.
 
+import { frenchDate } from "./format.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 640;
 const HEIGHT = 260;
@@ -13,11 +15,15 @@ function svg(tag, attributes = {}, text) {
   return node;
 }
 
-function niceMaximum(value) {
-  if (value <= 0) return 10;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((s) => s * magnitude >= value / 4) * magnitude;
-  return Math.ceil(value / step) * step;
+// A whole number of m³ per grid line (1, 2, 5, 10, 20…), four lines up to the maximum.
+function gridStep(maximum) {
+  const rough = Math.max(1, maximum / 4);
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  return [1, 2, 5, 10].map((m) => m * magnitude).find((step) => step >= rough);
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count > 1 ? "s" : ""}`;
 }
 
 export function consumptionChart(readings, describedBy) {
@@ -32,16 +38,11 @@ export function consumptionChart(readings, describedBy) {
   });
   const total = periods.reduce((sum, r) => sum + r.volume_m3, 0);
   const estimated = periods.filter((r) => r.estimated).length;
-  const first = periods[0]?.date ?? "";
-  const last = periods.at(-1)?.date ?? "";
-  chart.append(
-    svg(
-      "title",
-      { id: "consumption-chart-title" },
-      `Consommation par relevé, ${periods.length} relevés du ${first.split("-").reverse().join("/")} au ` +
-        `${last.split("-").reverse().join("/")} : ${total} m³ au total, ${estimated} relevé(s) estimé(s).`,
-    ),
-  );
+  const summary = periods.length
+    ? `Consommation par relevé, ${plural(periods.length, "relevé")} du ${frenchDate(periods[0].date)} au ` +
+      `${frenchDate(periods.at(-1).date)} : ${total} m³ au total, ${plural(estimated, "relevé")} ${estimated > 1 ? "estimés" : "estimé"}.`
+    : "Consommation par relevé : pas encore de volume à afficher.";
+  chart.append(svg("title", { id: "consumption-chart-title" }, summary));
   const defs = svg("defs");
   const pattern = svg("pattern", {
     id: "estimated-hatch",
@@ -57,11 +58,12 @@ export function consumptionChart(readings, describedBy) {
 
   const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const maximum = niceMaximum(Math.max(0, ...periods.map((r) => r.volume_m3)));
+  const step = gridStep(Math.max(0, ...periods.map((r) => r.volume_m3)));
+  const maximum = step * 4;
   const y = (value) => MARGIN.top + innerHeight - (value / maximum) * innerHeight;
 
   for (let tick = 0; tick <= 4; tick += 1) {
-    const value = (maximum / 4) * tick;
+    const value = step * tick;
     chart.append(svg("line", { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(value), y2: y(value), class: "chart__grid" }));
     chart.append(svg("text", { x: MARGIN.left - 6, y: y(value) + 4, class: "chart__axis chart__axis--y" }, String(value)));
   }
@@ -78,7 +80,7 @@ export function consumptionChart(readings, describedBy) {
       height: Math.max(0, MARGIN.top + innerHeight - y(reading.volume_m3)),
       class: reading.estimated ? "chart__bar chart__bar--estimated" : "chart__bar",
     });
-    bar.append(svg("title", {}, `${reading.date.split("-").reverse().join("/")} : ${reading.volume_m3} m³${reading.estimated ? " (estimé)" : ""}`));
+    bar.append(svg("title", {}, `${frenchDate(reading.date)} : ${reading.volume_m3} m³${reading.estimated ? " (estimé)" : ""}`));
     chart.append(bar);
     // Few readings (an agent twice a year): each bar gets its month; many: each January its year.
     const [year, month] = reading.date.split("-");

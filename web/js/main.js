@@ -2,7 +2,7 @@
 import { api, currentSubscriber } from "./api.js";
 import * as subscriber from "./pages/subscriber.js";
 import * as visitor from "./pages/visitor.js";
-import { flash, flashNext, navigate, redirect, showPendingFlash } from "./ui.js";
+import { flashNext, navigate, redirect, reportError, showPendingFlash, whileBusy } from "./ui.js";
 
 const VISITOR_PAGES = {
   "/": visitor.loginPage,
@@ -29,18 +29,26 @@ const SUBSCRIBER_PAGES = {
   "/mon-compte": subscriber.accountPage,
 };
 
-function showSubscriberBar(current) {
-  document.getElementById("subscriber-bar").hidden = false;
+function showSubscriberBar(current, path) {
+  const bar = document.getElementById("subscriber-bar");
+  bar.hidden = false;
+  for (const link of bar.querySelectorAll("nav a")) {
+    if (link.getAttribute("href") === path) link.setAttribute("aria-current", "page");
+  }
   subscriber.showContractPicker(current.contracts, sessionStorage.getItem("espace-abonne:contract"));
-  document.getElementById("logout").addEventListener("click", async () => {
-    try {
-      await api("DELETE", "/sessions/current");
-    } catch {
-      // Already ended on the server: the visitor is logged out either way.
-    }
-    sessionStorage.removeItem("espace-abonne:contract");
-    navigate("/connexion", "Vous êtes déconnecté.");
-  });
+  const logout = document.getElementById("logout");
+  logout.addEventListener("click", () =>
+    whileBusy(logout, async () => {
+      try {
+        await api("DELETE", "/sessions/current");
+      } catch (error) {
+        // 401: the session had already ended. Anything else: it may still be open, so say so.
+        if (error.status !== 401) return reportError(error);
+      }
+      sessionStorage.removeItem("espace-abonne:contract");
+      navigate("/connexion", "Vous êtes déconnecté.");
+    }),
+  );
 }
 
 async function start() {
@@ -49,8 +57,9 @@ async function start() {
     if (path in VISITOR_PAGES) {
       await VISITOR_PAGES[path]();
     } else if (path in SHARED_PAGES) {
-      const current = await currentSubscriber();
-      if (current) showSubscriberBar(current);
+      // Visitors are welcome here even when the session cannot be checked.
+      const current = await currentSubscriber().catch(() => null);
+      if (current) showSubscriberBar(current, path);
       await SHARED_PAGES[path](current);
     } else if (path in SUBSCRIBER_PAGES) {
       const current = await currentSubscriber();
@@ -59,14 +68,14 @@ async function start() {
         redirect("/connexion");
         return;
       }
-      showSubscriberBar(current);
+      showSubscriberBar(current, path);
       await SUBSCRIBER_PAGES[path](current);
     } else {
       visitor.staticPage("page-not-found")();
     }
     showPendingFlash();
   } catch (error) {
-    flash(error.message || "Une erreur est survenue.", "error");
+    reportError(error);
   }
 }
 

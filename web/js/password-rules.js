@@ -6,13 +6,13 @@ const RULES = [
   ["lower", "au moins 1 minuscule", (p) => /\p{Ll}/u.test(p)],
   ["upper", "au moins 1 majuscule", (p) => /\p{Lu}/u.test(p)],
   ["special", "au moins 1 caractère spécial", (p) => /[^\p{L}\p{N}\s+-]/u.test(p)],
-  ["no-plus-minus", "ni « + » ni « - »", (p) => !/[+-]/.test(p)],
+  ["no-plus-minus", "pas de « + » ni de « - »", (p) => !/[+-]/.test(p)],
 ];
 
 export function watchPasswordRules(input, container) {
   const intro = document.createElement("p");
   intro.className = "hint";
-  intro.textContent = "Le mot de passe doit contenir :";
+  intro.textContent = "Règles du mot de passe :";
   const list = document.createElement("ul");
   list.className = "password-rules";
   const items = RULES.map(([id, label]) => {

@@ -1,6 +1,7 @@
 // Page rendering, flash messages and form behaviour shared by every page.
 
 const FLASH_KEY = "espace-abonne:flash";
+const UNEXPECTED = "Une erreur inattendue est survenue. Veuillez réessayer.";
 
 // Clones <template id="page-…"> into <main> and names the page in the document title.
 export function showPage(templateId) {
@@ -25,17 +26,24 @@ export function element(tag, text, className) {
   return node;
 }
 
-// A green (success) or red (error) message at the top of the page, as in the tutorial.
-export function flash(message, kind = "success") {
+// A green (success), blue (info) or red (error) message at the top left, as in the tutorial.
+// `focus` moves the focus to it when the action that caused it is no longer on screen.
+export function flash(message, kind = "success", { focus = false } = {}) {
   const area = document.getElementById("flash-area");
   const box = element("div", null, `flash flash--${kind}`);
+  box.tabIndex = -1;
+  if (kind === "error") box.setAttribute("role", "alert");
   box.append(element("p", message));
   const close = element("button", "×", "flash__close");
   close.type = "button";
   close.setAttribute("aria-label", "Fermer le message");
-  close.addEventListener("click", () => box.remove());
+  close.addEventListener("click", () => {
+    box.remove();
+    document.getElementById("contenu").focus();
+  });
   box.append(close);
   area.replaceChildren(box);
+  if (focus) box.focus();
 }
 
 // A message to show on the next page (after a navigation).
@@ -71,7 +79,24 @@ export function redirect(path) {
   window.location.replace(path);
 }
 
-function clearErrors(form) {
+// The session ended (expired, or closed elsewhere): back to the login page, saying why.
+function isSessionEnd(error) {
+  return error?.status === 401 && error.code === "not_authenticated";
+}
+
+function toLoginPage() {
+  flashNext("Votre session a pris fin. Veuillez vous reconnecter.", "info");
+  redirect("/connexion");
+}
+
+// An error of an action that is not a form (a button): at the top of the page.
+export function reportError(error) {
+  if (isSessionEnd(error)) return toLoginPage();
+  if (!(error && "status" in error)) console.error(error);
+  flash(error && "status" in error ? error.message : UNEXPECTED, "error", { focus: true });
+}
+
+export function clearErrors(form) {
   for (const error of form.querySelectorAll(".field__error")) error.remove();
   for (const input of form.querySelectorAll("[aria-invalid]")) {
     input.removeAttribute("aria-invalid");
@@ -91,17 +116,17 @@ function clearErrors(form) {
 // Shows a message under its field: the field is marked invalid and names the message.
 export function showFieldError(form, name, message) {
   const input = form.elements.namedItem(name);
-  if (!input || !(input instanceof HTMLElement) || input.type === "hidden") return false;
+  const container = input instanceof HTMLElement ? input.closest(".field") : null;
+  if (!container) return false;
   const id = `${input.id}-error`;
   let box = document.getElementById(id);
   if (!box) {
     box = element("p", null, "field__error");
     box.id = id;
-    input.closest(".field").append(box);
+    container.append(box);
   }
-  const line = element("span", message);
   if (box.childNodes.length) box.append(document.createElement("br"));
-  box.append(line);
+  box.append(element("span", message));
   input.setAttribute("aria-invalid", "true");
   const described = new Set((input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
   described.add(id);
@@ -109,27 +134,33 @@ export function showFieldError(form, name, message) {
   return true;
 }
 
-export function showFormAlert(form, message, kind = "error") {
+// A message above the form's fields; it takes the focus so that it is read out.
+export function showFormAlert(form, messages, kind = "error") {
   const alert = form.querySelector("[data-form-alert]");
   alert.className = `form-alert form-alert--${kind}`;
-  alert.setAttribute("role", kind === "error" ? "alert" : "status");
-  alert.replaceChildren(element("p", message));
+  alert.tabIndex = -1;
+  if (kind === "error") alert.setAttribute("role", "alert");
+  else alert.removeAttribute("role");
+  alert.replaceChildren(...[messages].flat().map((message) => element("p", message)));
   alert.hidden = false;
+  alert.focus();
   return alert;
 }
 
 // An API error shown where it belongs: field errors under their fields, the rest above the form.
 // `fieldFor` maps error codes that concern one field (e.g. a wrong clé) to that field.
 export function showApiError(form, error, fieldFor = {}) {
-  let placed = 0;
+  const unplaced = [];
   for (const fieldError of error.fieldErrors || []) {
-    if (showFieldError(form, fieldError.field, fieldError.message)) placed += 1;
+    if (!showFieldError(form, fieldError.field, fieldError.message)) unplaced.push(fieldError.message);
   }
+  const placed = form.querySelectorAll("[aria-invalid='true']").length > 0;
   const field = fieldFor[error.code];
-  if (!placed && field && showFieldError(form, field, error.message)) placed += 1;
-  if (!placed || placed < (error.fieldErrors || []).length) {
-    showFormAlert(form, error.message);
+  if (!placed && field && showFieldError(form, field, error.message)) {
+    form.querySelector("[aria-invalid='true']").focus();
+    return;
   }
+  if (!placed || unplaced.length) showFormAlert(form, [error.message, ...unplaced]);
   const firstInvalid = form.querySelector("[aria-invalid='true']");
   if (firstInvalid) firstInvalid.focus();
 }
@@ -144,24 +175,38 @@ export function formValues(form) {
   return values;
 }
 
+// Runs `action` with the button disabled (no double submission), whatever happens.
+export async function whileBusy(button, action) {
+  if (button.disabled) return;
+  button.disabled = true;
+  try {
+    await action();
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // Wires a form: on submit, errors are cleared, the button is busy, `submit(values)` runs and any
 // API error it throws is shown next to its field.
 export function handleForm(form, submit, fieldFor = {}) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    clearErrors(form);
     const button = form.querySelector("button[type=submit]");
     if (button.disabled) return;
-    button.disabled = true;
+    clearErrors(form);
     form.setAttribute("aria-busy", "true");
-    try {
-      await submit(formValues(form), form);
-    } catch (error) {
-      if (!(error && "status" in error)) throw error;
-      showApiError(form, error, fieldFor);
-    } finally {
-      button.disabled = false;
-      form.removeAttribute("aria-busy");
-    }
+    await whileBusy(button, async () => {
+      try {
+        await submit(formValues(form), form);
+      } catch (error) {
+        if (isSessionEnd(error)) toLoginPage();
+        else if (error && "status" in error) showApiError(form, error, fieldFor);
+        else {
+          console.error(error);
+          showFormAlert(form, UNEXPECTED);
+        }
+      }
+    });
+    form.removeAttribute("aria-busy");
   });
 }

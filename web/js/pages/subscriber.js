@@ -3,7 +3,18 @@ import { api } from "../api.js";
 import { consumptionChart } from "../chart.js";
 import { euros, frenchDate, frenchDateTime, isNegative, isZero } from "../format.js";
 import { watchPasswordRules } from "../password-rules.js";
-import { element, flash, handleForm, navigate, redirect, setText, showFormAlert, showPage } from "../ui.js";
+import {
+  element,
+  flash,
+  handleForm,
+  navigate,
+  redirect,
+  reportError,
+  setText,
+  showFormAlert,
+  showPage,
+  whileBusy,
+} from "../ui.js";
 
 const CHOSEN_CONTRACT = "espace-abonne:contract";
 
@@ -69,6 +80,18 @@ function readingRow(reading) {
   return row;
 }
 
+// The portal has no invoice download yet: a PDF that exists is sent by the Régie on request.
+function pdfCell(invoice) {
+  const td = cell(invoice.pdf_available ? null : "Non disponible");
+  if (invoice.pdf_available) {
+    const ask = element("a", "Sur demande");
+    ask.href = "/contact";
+    ask.setAttribute("aria-label", `Demander le PDF de la facture ${invoice.number}`);
+    td.append(ask);
+  }
+  return td;
+}
+
 const INVOICE_STATUS_CLASS = { payée: "badge--paid", "à payer": "badge--due", "partiellement payée": "badge--due" };
 
 function invoiceRow(invoice) {
@@ -81,7 +104,7 @@ function invoiceRow(invoice) {
     cell(frenchDate(invoice.due_date)),
     cell(euros(invoice.amount_ttc), "number"),
     status,
-    cell(invoice.pdf_available ? "Disponible" : "Non disponible"),
+    pdfCell(invoice),
   );
   return row;
 }
@@ -103,6 +126,14 @@ function balanceMeaning(balance) {
   return "Montant restant à payer sur ce contrat.";
 }
 
+function isWebAddress(url) {
+  try {
+    return ["https:", "http:"].includes(new URL(url, window.location.origin).protocol);
+  } catch {
+    return false;
+  }
+}
+
 function chooseContract(subscriber) {
   const numbers = subscriber.contracts.map((c) => c.number);
   const asked = new URLSearchParams(window.location.search).get("contrat");
@@ -119,13 +150,13 @@ export async function dashboardPage(subscriber) {
   const number = chooseContract(subscriber);
   showContractPicker(subscriber.contracts, number);
   const main = showPage("page-dashboard");
-  setText(main, "number", number);
   const loading = main.querySelector("[data-loading]");
   let dashboard;
   try {
     dashboard = await api("GET", `/contracts/${encodeURIComponent(number)}/dashboard`);
   } catch (error) {
     loading.hidden = true;
+    if (error.code === "not_authenticated") return reportError(error);
     const alert = main.querySelector("[data-form-alert]");
     alert.className = "form-alert form-alert--error";
     alert.setAttribute("role", "alert");
@@ -146,11 +177,12 @@ export async function dashboardPage(subscriber) {
   setText(main, "regulations_date", frenchDate(regulations.date));
   const link = main.querySelector("[data-field='regulations_link']");
   link.textContent = "Consulter le règlement de service (PDF)";
-  link.href = regulations.pdf_url;
+  if (isWebAddress(regulations.pdf_url)) link.href = regulations.pdf_url;
+  else link.closest("p").hidden = true;
   setText(main, "balance", euros(dashboard.balance));
   setText(main, "balance_meaning", balanceMeaning(dashboard.balance));
 
-  main.querySelector("[data-chart]").append(consumptionChart(dashboard.consumption, "readings-caption"));
+  main.querySelector("[data-chart]").append(consumptionChart(dashboard.consumption, "consumption-chart-caption"));
   // Newest reading first in the table, as on a bill.
   main.querySelector("[data-readings]").append(...[...dashboard.consumption].reverse().map(readingRow));
   main.querySelector("[data-invoices]").append(...dashboard.invoices.map(invoiceRow));
@@ -169,15 +201,16 @@ function contractItem(contract) {
   const unlink = element("button", "Délier", "button button--small button--secondary");
   unlink.type = "button";
   unlink.setAttribute("aria-label", `Délier le contrat ${contract.number}`);
-  unlink.addEventListener("click", async () => {
-    unlink.disabled = true;
-    try {
-      await api("DELETE", `/me/contracts/${encodeURIComponent(contract.number)}`);
-      navigate("/mon-compte", `Le contrat ${contract.number} n'est plus lié à votre compte.`);
-    } catch (error) {
-      unlink.disabled = false;
-      flash(error.message, "error");
-    }
+  unlink.addEventListener("click", () => {
+    if (!window.confirm(`Délier le contrat ${contract.number} de votre compte ? Vous pourrez le lier à nouveau avec sa clé.`)) return;
+    whileBusy(unlink, async () => {
+      try {
+        await api("DELETE", `/me/contracts/${encodeURIComponent(contract.number)}`);
+        navigate("/mon-compte", `Le contrat ${contract.number} n'est plus lié à votre compte.`);
+      } catch (error) {
+        reportError(error);
+      }
+    });
   });
   const actions = element("span", null, "contract-list__actions");
   actions.append(view, unlink);
@@ -188,30 +221,31 @@ function contractItem(contract) {
 function sessionRow(session) {
   const row = element("tr");
   const action = cell(null);
+  row.dataset.current = String(session.current);
   if (session.current) {
     action.textContent = "Cette session";
   } else {
     const end = element("button", "Fermer", "button button--small button--secondary");
     end.type = "button";
     end.setAttribute("aria-label", `Fermer la session ouverte le ${frenchDateTime(session.created_at)}`);
-    end.addEventListener("click", async () => {
-      end.disabled = true;
-      try {
-        await api("DELETE", `/me/sessions/${encodeURIComponent(session.id)}`);
-        row.remove();
-        flash("La session a été fermée.");
-      } catch (error) {
-        end.disabled = false;
-        flash(error.message, "error");
-      }
-    });
+    end.addEventListener("click", () =>
+      whileBusy(end, async () => {
+        try {
+          await api("DELETE", `/me/sessions/${encodeURIComponent(session.id)}`);
+          row.remove();
+          flash("La session a été fermée.", "success", { focus: true });
+        } catch (error) {
+          reportError(error);
+        }
+      }),
+    );
     action.append(end);
   }
   row.append(
     cell(session.user_agent || "Appareil inconnu", "user-agent"),
     cell(frenchDateTime(session.created_at)),
     cell(frenchDateTime(session.last_seen_at)),
-    cell(session.remember_me ? "30 jours" : "Jusqu'à la fermeture du navigateur"),
+    cell(session.remember_me ? "30 jours" : "Fermeture du navigateur (12 h au plus, 30 min d'inactivité)"),
     action,
   );
   return row;
@@ -226,7 +260,7 @@ async function downloadExport() {
   document.body.append(link);
   link.click();
   link.remove();
-  URL.revokeObjectURL(link.href);
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000); // once the browser has taken the file
 }
 
 export async function accountPage(subscriber) {
@@ -242,6 +276,8 @@ export async function accountPage(subscriber) {
     const answer = await api("POST", "/me/password", values);
     passwordForm.reset();
     newPassword.dispatchEvent(new Event("input"));
+    // The server has just closed the other sessions.
+    for (const row of main.querySelectorAll("[data-sessions] tr[data-current='false']")) row.remove();
     showFormAlert(passwordForm, answer.message, "success");
   });
 
@@ -252,9 +288,8 @@ export async function accountPage(subscriber) {
     showFormAlert(emailForm, answer.message, "success");
   });
 
-  main.querySelector("[data-export]").addEventListener("click", () =>
-    downloadExport().catch((error) => flash(error.message, "error")),
-  );
+  const exportButton = main.querySelector("[data-export]");
+  exportButton.addEventListener("click", () => whileBusy(exportButton, () => downloadExport().catch(reportError)));
 
   handleForm(main.querySelector("#delete-account-form"), async (values) => {
     await api("DELETE", "/me", values);
@@ -266,6 +301,6 @@ export async function accountPage(subscriber) {
     const { sessions } = await api("GET", "/me/sessions");
     main.querySelector("[data-sessions]").append(...sessions.map(sessionRow));
   } catch (error) {
-    flash(error.message, "error");
+    reportError(error);
   }
 }

@@ -1,7 +1,17 @@
 // Pages open to everyone: login, sign-up, activation, passwords, information and contact forms.
 import { api, currentSubscriber } from "../api.js";
 import { watchPasswordRules } from "../password-rules.js";
-import { flash, handleForm, navigate, redirect, showFormAlert, showPage } from "../ui.js";
+import {
+  clearErrors,
+  flash,
+  handleForm,
+  navigate,
+  redirect,
+  showApiError,
+  showFormAlert,
+  showPage,
+  whileBusy,
+} from "../ui.js";
 
 // Reads the token of an emailed link, then takes it out of the address bar and the history.
 function takeToken() {
@@ -10,9 +20,7 @@ function takeToken() {
   return token;
 }
 
-export async function landingAfterLogin() {
-  const subscriber = await currentSubscriber();
-  if (!subscriber) return "/connexion";
+function subscriberHome(subscriber) {
   return subscriber.contracts.length ? "/tableau-de-bord" : "/bienvenue";
 }
 
@@ -30,23 +38,39 @@ export async function loginPage() {
         if (error.code === "account_not_activated") resend.hidden = false;
         throw error;
       }
-      navigate(await landingAfterLogin());
+      let subscriber;
+      try {
+        subscriber = await currentSubscriber();
+      } catch {
+        navigate("/tableau-de-bord"); // signed in all the same: that page tries again
+        return;
+      }
+      if (!subscriber) {
+        showFormAlert(form, "Votre navigateur n'a pas gardé la session : autorisez les cookies pour ce site.");
+        return;
+      }
+      navigate(subscriberHome(subscriber));
     },
     { invalid_credentials: "password", account_not_activated: "email" },
   );
-  resend.querySelector("button").addEventListener("click", async () => {
-    const email = form.elements.namedItem("email").value;
-    try {
-      const answer = await api("POST", "/accounts/activation/resend", { email });
-      resend.hidden = true;
-      showFormAlert(form, answer.message, "success");
-    } catch (error) {
-      showFormAlert(form, error.message);
-    }
-  });
-  // A remembered subscriber coming back goes straight to the dashboard.
+  const resendButton = resend.querySelector("button");
+  resendButton.addEventListener("click", () =>
+    whileBusy(resendButton, async () => {
+      clearErrors(form);
+      try {
+        const answer = await api("POST", "/accounts/activation/resend", {
+          email: form.elements.namedItem("email").value,
+        });
+        resend.hidden = true;
+        showFormAlert(form, answer.message, "success");
+      } catch (error) {
+        showApiError(form, error);
+      }
+    }),
+  );
+  // A remembered subscriber coming back goes straight to their pages.
   const subscriber = await currentSubscriber().catch(() => null);
-  if (subscriber) redirect(subscriber.contracts.length ? "/tableau-de-bord" : "/bienvenue");
+  if (subscriber) redirect(subscriberHome(subscriber));
 }
 
 function withPasswordRules(form, passwordName) {
@@ -67,22 +91,21 @@ export function signupPage() {
 export function activationPage() {
   const main = showPage("page-activation");
   const token = takeToken();
+  const withToken = main.querySelector("[data-with-token]");
   const resendSection = main.querySelector("[data-resend-section]");
-  const form = main.querySelector("#activation-form");
   const offerResend = () => {
+    withToken.hidden = true;
     resendSection.hidden = false;
   };
-  if (!token) {
-    main.querySelector("[data-with-token]").hidden = true;
-    offerResend();
-  }
-  handleForm(form, async () => {
+  if (!token) offerResend();
+  handleForm(main.querySelector("#activation-form"), async () => {
     try {
       const answer = await api("POST", "/accounts/activation", { token });
       navigate("/connexion", answer.message);
     } catch (error) {
-      if (error.code === "invalid_or_expired_token") offerResend();
-      throw error;
+      if (error.code !== "invalid_or_expired_token") throw error;
+      offerResend();
+      showFormAlert(main.querySelector("#activation-resend-form"), error.message);
     }
   });
   handleForm(main.querySelector("#activation-resend-form"), async (values, resendForm) => {
@@ -104,13 +127,19 @@ export function resetPasswordPage() {
   const main = showPage("page-reset-password");
   const token = takeToken();
   const form = main.querySelector("#reset-password-form");
+  const askAgain = main.querySelector("[data-forgot-again]");
+  if (!token) {
+    form.hidden = true;
+    askAgain.hidden = false;
+    return;
+  }
   withPasswordRules(form, "password");
   handleForm(form, async (values) => {
     try {
       const answer = await api("POST", "/password-resets/confirm", { token, ...values });
       navigate("/connexion", answer.message);
     } catch (error) {
-      if (error.code === "invalid_or_expired_token") main.querySelector("[data-forgot-again]").hidden = false;
+      if (error.code === "invalid_or_expired_token") askAgain.hidden = false;
       throw error;
     }
   });
@@ -121,7 +150,8 @@ export function emailConfirmationPage() {
   const token = takeToken();
   handleForm(main.querySelector("#email-confirmation-form"), async () => {
     const answer = await api("POST", "/me/email/confirm", { token });
-    navigate((await currentSubscriber()) ? "/mon-compte" : "/connexion", answer.message);
+    const subscriber = await currentSubscriber().catch(() => null);
+    navigate(subscriber ? "/mon-compte" : "/connexion", answer.message);
   });
 }
 
@@ -131,8 +161,8 @@ export function staticPage(templateId) {
   };
 }
 
-function emptyToNull(value) {
-  return value.trim() === "" ? null : value.trim();
+function withoutEmpty(values) {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ""));
 }
 
 // Requests open to visitors and subscribers; a signed-in subscriber gets the account's email filled in.
@@ -140,13 +170,15 @@ function requestPage(templateId, formId, path, toBody) {
   return async (subscriber) => {
     const main = showPage(templateId);
     const form = main.querySelector(`#${formId}`);
-    if (subscriber) form.elements.namedItem("email").value = subscriber.email;
+    const fillEmail = () => {
+      if (subscriber) form.elements.namedItem("email").value = subscriber.email;
+    };
+    fillEmail();
     handleForm(form, async (values) => {
       const answer = await api("POST", path, toBody(values));
       form.reset();
-      if (subscriber) form.elements.namedItem("email").value = subscriber.email;
-      flash(`${answer.message} Référence : ${answer.reference}.`);
-      document.getElementById("flash-area").scrollIntoView();
+      fillEmail();
+      flash(answer.message, "success", { focus: true });
     });
   };
 }
@@ -156,12 +188,15 @@ export const subscriptionRequestPage = requestPage(
   "subscription-request-form",
   "/subscription-requests",
   (values) => {
-    const index = values.meter_index.trim();
-    return { ...values, meter_index: /^\d+$/.test(index) ? Number(index) : emptyToNull(index) };
+    // "12 345" is a number to a person: spaces go; anything else is left for the API to judge.
+    const index = values.meter_index.replace(/\s/g, "");
+    const meterIndex = /^\d+$/.test(index) ? Number(index) : index || null;
+    return { ...withoutEmpty(values), meter_index: meterIndex, website: values.website };
   },
 );
 
 export const contactPage = requestPage("page-contact", "contact-form", "/contact-messages", (values) => ({
-  ...values,
-  contract_number: emptyToNull(values.contract_number),
+  ...withoutEmpty(values),
+  contract_number: values.contract_number.trim() || null,
+  website: values.website,
 }));
