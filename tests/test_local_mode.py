@@ -72,11 +72,7 @@ def test_preflight_answers_the_configured_origin(local_api: str) -> None:
 
 def test_log_in_me_and_log_out_over_http(local_api: str) -> None:
     email, password = "yanis@example.fr", "Victor#Hugo27"
-    call("POST", f"{local_api}/accounts", {"email": email, "password": password, "password_confirmation": password})
-    _, _, emails = call("GET", f"{local_api}/_local/emails")
-    link = re.search(r"token=([\w-]+)", next(e["text"] for e in emails if e["to"] == email))
-    assert link is not None
-    call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+    _activated(local_api, email, password)
 
     status, headers, body = call("POST", f"{local_api}/sessions", {"email": email, "password": password})
     assert (status, body) == (200, {"email": email})
@@ -98,14 +94,7 @@ def test_log_in_me_and_log_out_over_http(local_api: str) -> None:
 
 
 def test_link_a_contract_and_read_its_dashboard_over_http(local_api: str) -> None:
-    email, password = "camille.demo@example.fr", "Cordeliers#2026"
-    call("POST", f"{local_api}/accounts", {"email": email, "password": password, "password_confirmation": password})
-    _, _, emails = call("GET", f"{local_api}/_local/emails")
-    link = re.search(r"token=([\w-]+)", next(e["text"] for e in emails if e["to"] == email))
-    assert link is not None
-    call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
-    _, headers, _ = call("POST", f"{local_api}/sessions", {"email": email, "password": password})
-    cookie = {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "Origin": local_api}
+    cookie = _signed_in(local_api, "camille.demo@example.fr", "Cordeliers#2026")
 
     status, _, body = call(
         "POST", f"{local_api}/contracts/links", {"contract_number": "11301.11377.01", "key": "7Q4M-2KX9"}, cookie
@@ -131,12 +120,16 @@ def test_link_a_contract_and_read_its_dashboard_over_http(local_api: str) -> Non
     assert (status, body["code"]) == (404, "contract_not_found")
 
 
-def _signed_in(local_api: str, email: str, password: str) -> dict[str, str]:
+def _activated(local_api: str, email: str, password: str) -> None:
+    """Signed up and activated from the emailed link, as a person would."""
     call("POST", f"{local_api}/accounts", {"email": email, "password": password, "password_confirmation": password})
-    _, _, emails = call("GET", f"{local_api}/_local/emails")
-    link = re.search(r"token=([\w-]+)", next(e["text"] for e in reversed(emails) if e["to"] == email))
+    link = re.search(r"token=([\w-]+)", _last_email_to(local_api, email)["text"])
     assert link is not None
     call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+
+
+def _signed_in(local_api: str, email: str, password: str) -> dict[str, str]:
+    _activated(local_api, email, password)
     _, headers, _ = call("POST", f"{local_api}/sessions", {"email": email, "password": password, "remember_me": True})
     return {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "Origin": local_api}
 

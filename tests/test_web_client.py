@@ -215,6 +215,11 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     expect(chart.locator("rect.chart__bar--estimated")).to_have_count(1)
     you.seen("tableau-de-bord-second-contrat")
 
+    # Another payer's contract, typed into the address bar, is not shown.
+    you.open("/tableau-de-bord?contrat=11302.20456.01")
+    expect(page.get_by_role("alert")).to_contain_text("Ce contrat n'existe pas ou n'est pas lié à votre compte.")
+    expect(main.get_by_text("27 avenue Victor Hugo")).to_have_count(0)
+
     # A third contract, of another payer, is linked from « Mon compte ».
     page.get_by_role("navigation", name="Espace abonné").get_by_role("link", name="Mon compte").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")

@@ -11,7 +11,7 @@ from enum import StrEnum
 from urllib.parse import quote
 
 from espace_abonne.account_store import Account, AccountStore, StoredToken
-from espace_abonne.addresses import email_errors, normalize_email
+from espace_abonne.addresses import email_errors, normalize_email, valid_email
 from espace_abonne.clock import Clock
 from espace_abonne.email_messages import EmailMessage, activation_email, already_registered_email
 from espace_abonne.errors import InvalidInput, InvalidOrExpiredToken
@@ -106,10 +106,7 @@ class AccountService:
         return self.renew_activation(existing, password_hash, now)
 
     def resend_activation(self, email: str) -> Result:
-        email = normalize_email(email)
-        errors = email_errors(email)
-        if errors:
-            raise InvalidInput(errors)
+        email = valid_email(email)
         now = self._clock.now()
         account = self._store.get(email)
         if account is None:

@@ -1,6 +1,6 @@
 """Email addresses: one normal form for uniqueness, syntax checked without DNS."""
 
-from espace_abonne.errors import FieldError
+from espace_abonne.errors import FieldError, InvalidInput
 
 MAX_EMAIL_LENGTH = 254
 
@@ -22,3 +22,12 @@ def email_errors(normalized: str, field: str = "email") -> list[FieldError]:
     except EmailNotValidError:
         return [FieldError(field, "email_invalid", "L'adresse email n'est pas valide.")]
     return []
+
+
+def valid_email(raw: str) -> str:
+    """The normal form of an address given alone, or a 422 naming what is wrong with it."""
+    email = normalize_email(raw)
+    errors = email_errors(email)
+    if errors:
+        raise InvalidInput(errors)
+    return email

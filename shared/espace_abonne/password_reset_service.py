@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from espace_abonne.account_service import NOTHING, AccountService, Outcome, Result, log_with_new_email
 from espace_abonne.account_store import AccountStore, StoredToken
-from espace_abonne.addresses import email_errors, normalize_email
+from espace_abonne.addresses import valid_email
 from espace_abonne.clock import Clock
 from espace_abonne.email_messages import password_changed_email, password_reset_email
 from espace_abonne.errors import InvalidInput, InvalidOrExpiredToken
@@ -39,10 +39,7 @@ class PasswordResetService:
 
     def request_reset(self, email: str) -> Result:
         """Enumeration-safe: the caller learns nothing; only the mailbox's owner gets an email."""
-        email = normalize_email(email)
-        errors = email_errors(email)
-        if errors:
-            raise InvalidInput(errors)
+        email = valid_email(email)
         now = self._clock.now()
         account = self._store.get(email)
         if account is None:

@@ -156,13 +156,7 @@ export async function dashboardPage(subscriber) {
     dashboard = await api("GET", `/contracts/${encodeURIComponent(number)}/dashboard`);
   } catch (error) {
     loading.hidden = true;
-    if (error.code === "not_authenticated") return reportError(error);
-    const alert = main.querySelector("[data-form-alert]");
-    alert.className = "form-alert form-alert--error";
-    alert.setAttribute("role", "alert");
-    alert.replaceChildren(element("p", error.message));
-    alert.hidden = false;
-    return;
+    return reportError(error); // e.g. « contrat introuvable » for a number not linked to the account
   }
   sessionStorage.setItem(CHOSEN_CONTRACT, number);
   const { contract, service_regulations: regulations } = dashboard;
