@@ -43,7 +43,7 @@ def main() -> int:
     os.environ.update(AWS_ENVIRONMENT)
     export = generated_export(contracts)
     with mock_aws():
-        from espace_abonne import aws
+        from espace_abonne.core import aws
 
         aws.reset_clients()
         create_tables(load_template({"FrontendUrl": "https://x.fr"}))

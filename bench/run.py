@@ -58,7 +58,7 @@ def package_sizes(template: Any) -> dict[str, dict[str, float]]:
 
 
 def hashing_times() -> dict[str, float]:
-    from espace_abonne.passwords import hash_password, verify_password
+    from espace_abonne.accounts.passwords import hash_password, verify_password
 
     hashes, verifies = [], []
     for _ in range(20):
@@ -88,7 +88,7 @@ def xray_recorder_cost() -> float:
 def request_figures() -> dict[str, dict[str, Any]]:
     from moto import mock_aws
 
-    from espace_abonne.clock import use_clock
+    from espace_abonne.core.clock import use_clock
     from local_mode.backend import AWS_ENVIRONMENT, create_tables, load_demo_data, verify_sender
     from local_mode.server import load_handlers
 
@@ -103,7 +103,7 @@ def request_figures() -> dict[str, dict[str, Any]]:
     template = load_template({"FrontendUrl": "https://monespace.eauxdupaysdaix.fr"})
     results = {}
     with mock_aws(), use_clock(Clock()) as clock:
-        from espace_abonne import aws
+        from espace_abonne.core import aws
 
         aws.reset_clients()
         create_tables(template)

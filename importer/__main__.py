@@ -1,7 +1,9 @@
 """python -m importer EXPORT.jsonl [--table NAME]
 
-Reads BILLING_TABLE and CONTRACT_KEY_SECRET from the environment (the same secret as the
-deployed ContractsFunction), and AWS credentials as boto3 does.
+Reads BILLING_TABLE, LINKS_TABLE, OUTBOX_QUEUE_URL and CONTRACT_KEY_SECRET from the environment
+(the stack's outputs, and the same secret as the deployed ContractsFunction), and AWS credentials
+as boto3 does. Links of contracts that changed payer end, and their accounts are told (through
+the outbox queue).
 """
 
 import argparse
@@ -9,6 +11,9 @@ import os
 import sys
 from pathlib import Path
 
+from espace_abonne.contracts.linking import FormerPayerLinks
+from espace_abonne.contracts.links_store import LinkStore
+from espace_abonne.core.outbox import Outbox
 from importer.load import ImportReport, import_records
 
 
@@ -30,13 +35,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table", default=os.environ.get("BILLING_TABLE"), help="default: $BILLING_TABLE")
     args = parser.parse_args(argv)
     secret = os.environ.get("CONTRACT_KEY_SECRET", "")
-    if not args.table or len(secret) < 32:
-        parser.error("set BILLING_TABLE (or --table) and CONTRACT_KEY_SECRET (32 characters or more)")
+    links_table, queue_url = os.environ.get("LINKS_TABLE"), os.environ.get("OUTBOX_QUEUE_URL")
+    if not args.table or len(secret) < 32 or not links_table or not queue_url:
+        parser.error(
+            "set BILLING_TABLE (or --table), LINKS_TABLE, OUTBOX_QUEUE_URL "
+            "and CONTRACT_KEY_SECRET (32 characters or more)"
+        )
+    former_payer_links = FormerPayerLinks(LinkStore(links_table), Outbox(queue_url))
 
     with args.export.open(encoding="utf-8") as lines:
         total = sum(1 for _ in lines)
     with args.export.open(encoding="utf-8") as lines:
-        report = import_records(lines, args.table, secret, on_progress=_progress(total))
+        report = import_records(lines, args.table, secret, former_payer_links, on_progress=_progress(total))
     _progress(total)(report)
     sys.stderr.write("\n")
     for error in report.errors:
@@ -44,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{report.contracts} contracts, {report.payers} payers, {report.regulations} regulations imported "
         f"from {report.lines} lines in {report.seconds:.1f} s ({report.rate:.0f} contracts/s); "
-        f"{len(report.errors)} records refused."
+        f"{report.links_ended} links ended by a change of payer; {len(report.errors)} records refused."
     )
     return 1 if report.errors else 0
 

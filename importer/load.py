@@ -8,20 +8,37 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from espace_abonne import aws
-from espace_abonne.billing import ContractRecord, ExportRecord, PayerRecord, RegulationRecord
-from espace_abonne.billing_store import (
+from espace_abonne.contracts.billing import ContractRecord, ExportRecord, PayerRecord, RegulationRecord
+from espace_abonne.contracts.billing_store import (
     contract_items,
     contract_pk,
     payer_contract_item,
     payer_items,
     payer_pk,
 )
-from espace_abonne.contract_keys import key_digest
-from espace_abonne.dynamo import from_item, to_item
+from espace_abonne.contracts.keys import key_digest
+from espace_abonne.contracts.linking import FormerPayerLinks
+from espace_abonne.core import aws
+from espace_abonne.core.dynamo import from_item, to_item
 
 _RECORD = TypeAdapter(ExportRecord)
 BATCH = 25
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A record the import refused, and why (nothing of it was written)."""
+
+    line: int
+    contract: str | None
+    problems: list[str]
+
+    def __str__(self) -> str:
+        label = f" (contract {self.contract})" if self.contract else ""
+        return f"line {self.line}{label}: {'; '.join(self.problems)}"
+
+    def as_json(self) -> dict[str, object]:
+        return {"line": self.line, "contract": self.contract, "errors": self.problems}
 
 
 @dataclass
@@ -30,20 +47,29 @@ class ImportReport:
     regulations: int = 0
     payers: int = 0
     contracts: int = 0
-    errors: list[str] = field(default_factory=list)
+    links_ended: int = 0  # links of contracts that changed payer
+    refused: list["Refusal"] = field(default_factory=list)
     seconds: float = 0.0
+
+    def refuse(self, line: int, problems: list[str], contract: str | None = None) -> None:
+        self.refused.append(Refusal(line, contract, problems))
+
+    @property
+    def errors(self) -> list[str]:
+        """One line of text per refused record."""
+        return [str(refusal) for refusal in self.refused]
 
     @property
     def rate(self) -> float:
         return self.contracts / self.seconds if self.seconds else 0.0
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError) -> list[str]:
     parts = []
     for problem in error.errors():
         location = ".".join(str(p) for p in problem["loc"] if p not in ("regulation", "payer", "contract"))
         parts.append(f"{location or 'record'}: {problem['msg']}")
-    return "; ".join(parts)
+    return parts
 
 
 class _Writer:
@@ -83,6 +109,7 @@ def import_records(
     lines: Iterable[str],
     table: str,
     key_secret: str,
+    former_payer_links: FormerPayerLinks,
     on_progress: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Imports an export. A bad record is reported with its line number and nothing of it is
@@ -99,11 +126,10 @@ def import_records(
         try:
             record = _RECORD.validate_python(json.loads(line))
         except json.JSONDecodeError as error:
-            report.errors.append(f"line {number}: not valid JSON ({error.msg})")
+            report.refuse(number, [f"not valid JSON ({error.msg})"])
             continue
         except ValidationError as error:
-            label = _label(line)
-            report.errors.append(f"line {number}{label}: {_describe(error)}")
+            report.refuse(number, _describe(error), _contract_number(line))
             continue
         if isinstance(record, RegulationRecord):
             regulations[record.version] = record
@@ -113,9 +139,9 @@ def import_records(
             writer.write(payer_items(record), [])
             report.payers += 1
         else:
-            problem = _write_contract(writer, record, payers, regulations, key_secret)
+            problem = _write_contract(writer, record, payers, regulations, key_secret, former_payer_links, report)
             if problem:
-                report.errors.append(f"line {number} (contract {record.number}): {problem}")
+                report.refuse(number, [problem], record.number)
             else:
                 report.contracts += 1
         if on_progress and number % 100 == 0:
@@ -125,14 +151,14 @@ def import_records(
     return report
 
 
-def _label(line: str) -> str:
+def _contract_number(line: str) -> str | None:
     try:
         value = json.loads(line)
     except json.JSONDecodeError:
-        return ""
+        return None
     if isinstance(value, dict) and isinstance(value.get("number"), str):
-        return f" (contract {value['number']})"
-    return ""
+        return str(value["number"])[:40]
+    return None
 
 
 def _write_contract(
@@ -141,6 +167,8 @@ def _write_contract(
     payers: dict[str, PayerRecord],
     regulations: dict[str, RegulationRecord],
     key_secret: str,
+    former_payer_links: FormerPayerLinks,
+    report: ImportReport,
 ) -> str | None:
     payer = payers.get(record.payer_id)
     if payer is None:
@@ -154,8 +182,10 @@ def _write_contract(
     pk = contract_pk(record.number)
     new_keys = {item["sk"] for item in items}
     stale = [to_item({"pk": pk, "sk": sk}) for sk in previous_keys if sk not in new_keys]
-    if old_payer and old_payer != record.payer_id:  # the contract changed payer
+    if old_payer and old_payer != record.payer_id:  # the contract changed payer (a new occupant)
         stale.append(to_item({"pk": payer_pk(old_payer), "sk": f"CONTRACT#{record.number}"}))
+        # Before the new payer's data is written: if this fails, the next import tries again.
+        report.links_ended += former_payer_links.end(record.number, record.payer_id)
     # The details item goes last: a contract becomes linkable once everything else is there.
     writer.write(items[:-1], stale)
     writer.write([items[-1], payer_contract_item(record)], [])

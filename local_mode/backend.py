@@ -1,7 +1,7 @@
 """moto, in process, playing DynamoDB and SES with the template's tables."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-REGION = "eu-west-3"
+from local_mode.template import REGION
 
 # Dummy credentials and a fixed region: nothing may ever reach real AWS from here.
 AWS_ENVIRONMENT = {
@@ -41,16 +41,36 @@ def create_tables(template: Any) -> None:
         )
 
 
+def create_queues(template: Any) -> None:
+    """Creates every queue of `template` (dead-letter queues first) in the current moto backend."""
+    import boto3
+
+    client = boto3.client("sqs", region_name=REGION)
+    for name, attributes in template.queue_definitions().items():
+        client.create_queue(QueueName=name, Attributes=attributes)
+
+
 DEMO_EXPORT = Path(__file__).resolve().parent.parent / "demo" / "billing-export.jsonl"
+
+
+def import_export(template: Any, lines: Iterable[str]) -> Any:
+    """Runs the real importer on an export, with the template's tables and queue; returns its report."""
+    from espace_abonne.contracts.linking import FormerPayerLinks
+    from espace_abonne.contracts.links_store import LinkStore
+    from espace_abonne.core.outbox import Outbox
+    from importer.load import import_records
+
+    # The tables and queue the contracts function uses: the importer writes what it reads.
+    environment = template.functions()["ContractsFunction"].environment
+    secret = template.secret(template.parameters["ContractKeySecretName"])
+    links = FormerPayerLinks(LinkStore(environment["LINKS_TABLE"]), Outbox(environment["OUTBOX_QUEUE_URL"]))
+    return import_records(lines, environment["BILLING_TABLE"], secret, links)
 
 
 def load_demo_data(template: Any) -> Any:
     """Loads the demo billing export with the real importer; returns its report."""
-    from importer.load import import_records
-
     with DEMO_EXPORT.open(encoding="utf-8") as lines:
-        secret = template.secret(template.parameters["ContractKeySecretName"])
-        report = import_records(lines, "BillingTable", secret)
+        report = import_export(template, lines)
     if report.errors:
         raise RuntimeError(f"the demo export does not import: {report.errors}")
     return report
@@ -67,12 +87,13 @@ def moto_backend(template: Any) -> Iterator[None]:
     """moto started, tables created from the template, the sender verified."""
     from moto import mock_aws
 
-    from espace_abonne import aws
+    from espace_abonne.core import aws
 
     use_dummy_aws_environment()
     with mock_aws():
         aws.reset_clients()
         create_tables(template)
+        create_queues(template)
         verify_sender(template.parameters["EmailSender"])
         load_demo_data(template)
         try:

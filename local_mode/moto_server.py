@@ -1,19 +1,28 @@
 """`make moto-server`: moto as a network server for `sam local start-api` (which needs Docker).
 
-It creates the template's tables, verifies the sender, then prints every email the functions
-send. The functions reach it through `local_mode/sam-local-env.json` (AWS_ENDPOINT_URL).
+It creates the template's tables and queues, verifies the sender, loads the demo data, then runs
+the queues' workers in this process (as Lambda's event source mappings would) and prints every
+email they send. The functions in containers reach it through `local_mode/sam-local-env.json`.
 """
 
 import os
 import time
+from typing import Any
 
-from local_mode.backend import REGION, load_demo_data, use_dummy_aws_environment
-from local_mode.server import Outbox
+from local_mode.backend import create_queues, create_tables, load_demo_data, use_dummy_aws_environment, verify_sender
+from local_mode.event_sources import drain
+from local_mode.server import SentMail, load_handlers
 from local_mode.template import load_template
 
 
+class _Context:
+    function_name = "moto-server-worker"
+    memory_limit_in_mb = 1024
+    aws_request_id = "moto-server"
+    invoked_function_arn = "arn:aws:lambda:eu-west-3:123456789012:function:moto-server-worker"
+
+
 def main() -> None:
-    import boto3
     from moto.server import ThreadedMotoServer
 
     host = os.environ.get("MOTO_HOST", "0.0.0.0")  # noqa: S104 (Docker containers must reach it)
@@ -22,22 +31,26 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
-    template = load_template()
-    dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
-    for definition in template.table_definitions().values():
-        dynamodb.create_table(**definition)
-    boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(
-        EmailAddress=template.parameters["EmailSender"]
-    )
-    os.environ["AWS_ENDPOINT_URL"] = endpoint  # the importer's client goes to the moto server
+    os.environ["AWS_ENDPOINT_URL"] = endpoint  # every client of this process goes to the moto server
+    # The web client `sam local start-api` serves beside (emailed links point there).
+    template = load_template({"FrontendUrl": os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000")})
+    create_tables(template)
+    create_queues(template)
+    verify_sender(template.parameters["EmailSender"])
     load_demo_data(template)
-    os.environ.pop("AWS_ENDPOINT_URL")
+    handlers = load_handlers(template)
+    sources = template.queue_sources()
+
+    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        return handlers[function](event, _Context())
+
     print(f"moto sur {endpoint} — tables : {', '.join(template.table_definitions())}", flush=True)
-    outbox = Outbox(lambda text: print(text, flush=True))
+    sent_mail = SentMail(lambda text: print(text, flush=True))
     try:
         while True:
-            outbox.collect()
-            time.sleep(1)
+            drain(sources, invoke)
+            sent_mail.collect()
+            time.sleep(0.5)
     except KeyboardInterrupt:
         server.stop()
 

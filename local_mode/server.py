@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from local_mode.backend import SentEmail, sent_emails
+from local_mode.backend import SentEmail, import_export, sent_emails
+from local_mode.event_sources import drain
 from local_mode.events import proxy_event
 from local_mode.template import Function, Route, Template
 from local_mode.web import StaticSite
@@ -52,7 +53,7 @@ def load_handlers(template: Template) -> dict[str, Handler]:
     return handlers
 
 
-class Outbox:
+class SentMail:
     """Emails sent through moto's SES: printed once to the console, kept for GET /_local/emails."""
 
     def __init__(self, echo: Callable[[str], None]) -> None:
@@ -81,7 +82,8 @@ class LocalApi:
         self.handlers = load_handlers(template)
         self.functions = template.functions()
         self.cors = template.cors()
-        self.outbox = Outbox(echo)
+        self.sources = template.queue_sources()
+        self.sent_mail = SentMail(echo)
         # moto's in-process backend is not built for concurrent calls: one invocation at a time.
         self._lock = threading.Lock()
 
@@ -92,12 +94,36 @@ class LocalApi:
                 return route, found.groupdict()
         return None
 
+    def _run(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        return self.handlers[function](event, _LambdaContext(self.functions[function]))
+
+    def _after(self) -> None:
+        """The work a request queued runs before the next request is taken (as AWS would soon after
+        the answer): GET /_local/emails then always shows the emails of every earlier request."""
+        drain(self.sources, self._run)
+        self.sent_mail.collect()
+
     def invoke(self, route: Route, event: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             try:
-                return self.handlers[route.function](event, _LambdaContext(self.functions[route.function]))
+                return self._run(route.function, event)
             finally:
-                self.outbox.collect()
+                self._after()
+
+    def import_billing(self, export: str) -> dict[str, Any]:
+        """POST /_local/billing-imports: the same import code as the deployed import."""
+        with self._lock:
+            try:
+                report = import_export(self.template, export.splitlines())
+            finally:
+                self._after()
+        return {
+            "imported": report.contracts,
+            "payers": report.payers,
+            "regulations": report.regulations,
+            "links_ended": report.links_ended,
+            "refused": [refusal.as_json() for refusal in report.refused],
+        }
 
 
 def _json(status: int, payload: Any) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -135,9 +161,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
         elapsed = (time.perf_counter() - started) * 1000
         print(f"{self.command} {url.path} → {status} ({elapsed:.0f} ms)", flush=True)
 
-    def _dispatch(self, path: str, query: str, raw_body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _local_only(self, path: str, raw_body: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """Local mode's own routes (never deployed): the emails sent, a billing import."""
         if path == "/_local/emails" and self.command == "GET":
-            return _json(200, self.api.outbox.all())
+            return _json(200, self.api.sent_mail.all())
+        if path == "/_local/billing-imports" and self.command == "POST":
+            try:
+                export = raw_body.decode("utf-8")
+            except UnicodeDecodeError:
+                return _json(400, {"code": "not_utf8", "message": "L'export doit être en UTF-8."})
+            return _json(200, self.api.import_billing(export))
+        return None
+
+    def _dispatch(self, path: str, query: str, raw_body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        local = self._local_only(path, raw_body)
+        if local is not None:
+            return local
         if self.command == "OPTIONS":
             return 204, list(self.api.cors.items()), b""
         matched = self.api.match(self.command, path)

@@ -1,6 +1,7 @@
 """Reads `template.yaml`: tables, functions, routes and their environment — one source of truth
 for local mode and the tests."""
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -11,6 +12,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
+REGION = "eu-west-3"
+ACCOUNT_ID = "123456789012"  # moto's default account
 
 # The values local mode gives the template's parameters (the rest use their defaults).
 LOCAL_PARAMETERS = {
@@ -55,6 +58,30 @@ class Route:
         return re.compile(f"^{regex}$")
 
 
+def queue_url(name: str) -> str:
+    return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{name}"
+
+
+def queue_arn(name: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}"
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    queue: str  # the queue's logical id (its local name)
+    function: str
+    batch_size: int
+    reports_failures: bool
+
+    @property
+    def url(self) -> str:
+        return queue_url(self.queue)
+
+    @property
+    def arn(self) -> str:
+        return queue_arn(self.queue)
+
+
 @dataclass(frozen=True)
 class Function:
     name: str
@@ -85,8 +112,15 @@ class Template:
             name = value["Ref"]
             if name in self.parameters:
                 return self.parameters[name]
-            if self.resources.get(name, {}).get("Type") == "AWS::DynamoDB::Table":
+            kind = self.resources.get(name, {}).get("Type")
+            if kind == "AWS::DynamoDB::Table":
                 return str(name)  # local table name: the logical id
+            if kind == "AWS::SQS::Queue":
+                return queue_url(name)
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            name, attribute = value["Fn::GetAtt"]
+            if self.resources.get(name, {}).get("Type") == "AWS::SQS::Queue" and attribute == "Arn":
+                return queue_arn(name)
         raise ValueError(f"local mode cannot resolve {value!r}")
 
     def table_definitions(self) -> dict[str, dict[str, Any]]:
@@ -109,6 +143,47 @@ class Template:
                 definition["SSESpecification"] = {"Enabled": True}
             tables[name] = definition
         return tables
+
+    def queue_definitions(self) -> dict[str, dict[str, str]]:
+        """Each queue's CreateQueue attributes (dead-letter queues first), from its template definition."""
+        queues: dict[str, dict[str, str]] = {}
+        for name, resource in self.resources.items():
+            if resource["Type"] != "AWS::SQS::Queue":
+                continue
+            props = resource.get("Properties", {})
+            attributes = {
+                key: str(props[key]) for key in ("VisibilityTimeout", "MessageRetentionPeriod") if key in props
+            }
+            if "RedrivePolicy" in props:
+                redrive = props["RedrivePolicy"]
+                attributes["RedrivePolicy"] = json.dumps(
+                    {
+                        "deadLetterTargetArn": self.resolve(redrive["deadLetterTargetArn"]),
+                        "maxReceiveCount": int(redrive["maxReceiveCount"]),
+                    }
+                )
+            queues[name] = attributes
+        return dict(sorted(queues.items(), key=lambda item: "RedrivePolicy" in item[1]))
+
+    def queue_sources(self) -> list["QueueSource"]:
+        """The SQS event sources: which function each queue feeds, and how."""
+        sources = []
+        for name, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event in resource["Properties"].get("Events", {}).values():
+                if event["Type"] == "SQS":
+                    queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                    sources.append(
+                        QueueSource(
+                            queue=queue,
+                            function=name,
+                            batch_size=int(event["Properties"].get("BatchSize", 10)),
+                            reports_failures="ReportBatchItemFailures"
+                            in event["Properties"].get("FunctionResponseTypes", []),
+                        )
+                    )
+        return sources
 
     def ttl_attributes(self) -> dict[str, str]:
         return {

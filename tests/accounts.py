@@ -3,10 +3,21 @@
 from tests.conftest import STRONG_PASSWORD, Api, ApiResponse, Mailbox
 
 
+def activate(api: Api, token: str, password: str = STRONG_PASSWORD, confirmation: str | None = None) -> ApiResponse:
+    """The activation page's POST: the sign-up's password, or a new one with its confirmation."""
+    body = {"token": token, "password": password}
+    if confirmation is not None:
+        body["password_confirmation"] = confirmation
+    return api.post("/accounts/activation", body)
+
+
 def activated_account(api: Api, mailbox: Mailbox, email: str, password: str = STRONG_PASSWORD) -> None:
+    """An active account with no session open (activation logs in: that session is logged out)."""
     api.post("/accounts", {"email": email, "password": password, "password_confirmation": password})
-    response = api.post("/accounts/activation", {"token": mailbox.last_link(email, "/activation")})
+    response = activate(api, mailbox.last_link(email, "/activation"), password)
     assert response.status == 200
+    logged_out = api.request("DELETE", "/sessions/current", headers={"Cookie": session_cookie_of(response)})
+    assert logged_out.status == 204
 
 
 def log_in(

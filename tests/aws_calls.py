@@ -17,6 +17,8 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
     """(IAM action, resource) pairs for one call, resources named like the template's tables."""
     if service == "ses":
         return {(f"ses:{operation}", "ses")}
+    if service == "sqs":
+        return {(f"sqs:{operation}", params["QueueUrl"].rsplit("/", 1)[-1])}
     if operation == "TransactWriteItems":
         pairs = set()
         for item in params["TransactItems"]:

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from local_mode.backend import AWS_ENVIRONMENT, SentEmail, create_tables, sent_emails, verify_sender
+from local_mode.backend import AWS_ENVIRONMENT, SentEmail, create_queues, create_tables, sent_emails, verify_sender
+from local_mode.event_sources import drain
 from local_mode.events import proxy_event
 from local_mode.server import load_handlers
 from local_mode.template import ROOT, Template, load_template
@@ -72,16 +73,17 @@ def handlers(template: Template) -> dict[str, Callable[..., dict[str, Any]]]:
 
 @pytest.fixture
 def aws(template: Template) -> Iterator[None]:
-    """A fresh moto account: the template's tables, the sender verified."""
+    """A fresh moto account: the template's tables and queues, the sender verified."""
     from moto import mock_aws
 
-    from espace_abonne import aws as clients
-    from espace_abonne.settings import get_settings
+    from espace_abonne.core import aws as clients
+    from espace_abonne.core.settings import get_settings
 
     with mock_aws():
         clients.reset_clients()
         get_settings.cache_clear()
         create_tables(template)
+        create_queues(template)
         verify_sender(template.parameters["EmailSender"])
         yield
         clients.reset_clients()
@@ -100,7 +102,7 @@ class FrozenClock:
 
 @pytest.fixture
 def clock() -> Iterator[FrozenClock]:
-    from espace_abonne.clock import use_clock
+    from espace_abonne.core.clock import use_clock
 
     with use_clock(FrozenClock()) as frozen:
         yield frozen
@@ -150,8 +152,17 @@ class Api:
                 return route.function, route.path, found.groupdict()
         raise AssertionError(f"no route in template.yaml for {method} {path}")
 
+    def call(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        """One invocation of a function's real handler, as Lambda makes it."""
+        return self.handlers[function](event, _Context())
+
+    def run_queued_work(self) -> None:
+        """What AWS runs after the answer: each queue's messages through its worker's handler."""
+        drain(self.template.queue_sources(), self.call)
+
     def invoke(self, function: str, event: dict[str, Any]) -> ApiResponse:
-        response = self.handlers[function](event, _Context())
+        response = self.call(function, event)
+        self.run_queued_work()
         return ApiResponse(
             status=response["statusCode"],
             headers=response.get("multiValueHeaders") or {},

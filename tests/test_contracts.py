@@ -16,17 +16,22 @@ YANIS_01 = ("11302.20456.01", "H5N2-R7VB", "27 avenue Victor Hugo, 13090 Aix-en-
 
 
 class Subscriber:
-    def __init__(self, api: Api, cookie: str, email: str) -> None:
+    def __init__(self, api: Api, cookie: str, email: str, source_ip: str = "198.51.100.7") -> None:
         self.api = api
         self.cookie = cookie
         self.email = email
+        self.source_ip = source_ip
 
     def get(self, path: str) -> Any:
-        return self.api.request("GET", path, headers={"Cookie": self.cookie})
+        return self.api.request("GET", path, headers={"Cookie": self.cookie}, source_ip=self.source_ip)
 
     def link(self, number: str, key: str) -> Any:
         return self.api.request(
-            "POST", "/contracts/links", {"contract_number": number, "key": key}, headers={"Cookie": self.cookie}
+            "POST",
+            "/contracts/links",
+            {"contract_number": number, "key": key},
+            headers={"Cookie": self.cookie},
+            source_ip=self.source_ip,
         )
 
 
@@ -213,17 +218,68 @@ def test_five_failures_an_hour_per_account(camille: Subscriber, clock: FrozenClo
     assert camille.link("11301.11377.01", "7Q4M-2KX9").status == 200
 
 
-def test_ten_failures_an_hour_per_contract_number_from_any_account(
+def new_subscriber_at(api: Api, mailbox: Mailbox, email: str, source_ip: str) -> Subscriber:
+    activated_account(api, mailbox, email)
+    cookie = session_cookie_of(log_in(api, email, remember_me=True, source_ip=source_ip))
+    return Subscriber(api, cookie, email, source_ip)
+
+
+def test_two_strangers_cannot_lock_the_real_subscriber_out(
     api: Api, mailbox: Mailbox, demo_billing: None, clock: FrozenClock
 ) -> None:
     clock.current = 1_795_000_000 - 1_795_000_000 % 3600
-    guessers = [new_subscriber(api, mailbox, f"g{n}@example.fr") for n in range(4)]
-    for attempt in range(10):
-        assert guessers[attempt % 4].link("11302.20456.01", f"XXXX-{attempt:04d}").status == 400
+    strangers = [new_subscriber_at(api, mailbox, f"g{n}@example.fr", f"203.0.113.{n}") for n in range(2)]
+    for stranger in strangers:
+        for attempt in range(6):
+            stranger.link("11302.20456.01", f"XXXX-{attempt:04d}")
+        assert stranger.link("11302.20456.01", "XXXX-9999").status == 429  # each stopped at 5
 
-    owner = new_subscriber(api, mailbox, "yanis@example.fr")
-    assert owner.link("11302.20456.01", "H5N2-R7VB").status == 429
-    assert owner.link("11301.11377.01", "7Q4M-2KX9").status == 200  # other numbers are not blocked
+    owner = new_subscriber_at(api, mailbox, "yanis@example.fr", "198.51.100.20")
+    assert owner.link("11302.20456.01", "H5N2-R7VB").status == 200
+
+
+def test_twenty_failures_an_hour_per_source_ip_whatever_the_account(
+    api: Api, mailbox: Mailbox, demo_billing: None, clock: FrozenClock
+) -> None:
+    clock.current = 1_795_000_000 - 1_795_000_000 % 3600
+    guessers = [new_subscriber_at(api, mailbox, f"g{n}@example.fr", "203.0.113.66") for n in range(5)]
+    for attempt in range(20):
+        assert guessers[attempt // 5].link("11302.20456.01", f"XXXX-{attempt:04d}").status == 400
+
+    blocked = guessers[4].link("11302.20456.01", "XXXX-7777")
+    assert blocked.status == 429
+    assert blocked.header("Retry-After") == "3600"
+    elsewhere = new_subscriber_at(api, mailbox, "yanis@example.fr", "198.51.100.20")
+    assert elsewhere.link("11302.20456.01", "H5N2-R7VB").status == 200
+
+
+def test_a_distributed_guess_is_stopped_at_the_per_contract_limit(
+    api: Api, mailbox: Mailbox, demo_billing: None, clock: FrozenClock
+) -> None:
+    from espace_abonne.contracts.linking import FAILURES_PER_CONTRACT, link_counters
+
+    clock.current = 1_795_000_000 - 1_795_000_000 % 3600
+    limit, _ = FAILURES_PER_CONTRACT
+    # Stands in for `limit - 1` failures from many accounts and addresses earlier this hour.
+    [_, _, per_contract] = link_counters("any", "any", "11302.20456.01")
+    boto3.client("dynamodb").put_item(
+        TableName="ThrottlesTable", Item={**per_contract.key(clock.now()), "attempts": {"N": str(limit - 1)}}
+    )
+    guesser = new_subscriber_at(api, mailbox, "g@example.fr", "203.0.113.1")
+    assert guesser.link("11302.20456.01", "XXXX-0001").status == 400
+    assert guesser.link("11302.20456.01", "XXXX-0002").status == 429
+    owner = new_subscriber_at(api, mailbox, "yanis@example.fr", "198.51.100.20")
+    assert owner.link("11302.20456.01", "H5N2-R7VB").status == 429  # the price of the limit, for an hour
+    assert owner.link("11301.11377.01", "7Q4M-2KX9").status == 200  # other contracts are not blocked
+
+
+def test_the_per_contract_limit_keeps_a_guess_below_one_chance_in_a_million_a_year() -> None:
+    """README, "Guessing a clé": 8 characters of [0-9A-Z] make 36**8 clés."""
+    from espace_abonne.contracts.linking import FAILURES_PER_CONTRACT
+
+    limit, window = FAILURES_PER_CONTRACT
+    guesses_a_year = limit * (365.25 * 24 * 3600 / window)
+    assert guesses_a_year / 36**8 < 1e-6
 
 
 def test_successful_links_do_not_count(camille: Subscriber) -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from espace_abonne.account_store import Account, AccountStore, StoredToken
-from espace_abonne.passwords import hash_password
-from espace_abonne.session_store import Session, SessionStore
-from espace_abonne.tokens import token_digest
+from espace_abonne.accounts.passwords import hash_password
+from espace_abonne.accounts.store import Account, AccountStore, StoredToken
+from espace_abonne.core.tokens import token_digest
+from espace_abonne.sessions.store import Session, SessionStore
 from local_mode.template import ROOT, Template
 from tests.conftest import Api, FrozenClock, Mailbox
 
@@ -59,10 +59,13 @@ def test_activation_event_activates_the_account_its_token_belongs_to(api: Api, c
     token = json.loads(event["body"])["token"]
     store = AccountStore("AccountsTable", "TokensTable")
     password_hash = hash_password("Ecluse9!Torse")
-    account = Account("camille.martin@example.fr", "acc-1", "pending", password_hash, clock.now(), 1)
+    account = Account(
+        "camille.martin@example.fr", "acc-1", "pending", password_hash, clock.now(), 1, expires_at=clock.now() + 3600
+    )
     store.create_pending(
         account,
         StoredToken(token_digest(token), "activation", account.email, "acc-1", clock.now() + 3600, password_hash),
+        clock.now(),
     )
 
     response = api.invoke(api.function_for("POST", event["path"])[0], event)
@@ -80,10 +83,12 @@ def invoke(api: Api, method: str, path: str) -> Any:
 def active_account(clock: FrozenClock, password: str = "Ecluse9!Torse", account_id: str = "acc-1") -> Account:
     store = AccountStore("AccountsTable", "TokensTable")
     password_hash = hash_password(password)
-    account = Account("camille.martin@example.fr", account_id, "pending", password_hash, clock.now(), 1)
+    account = Account(
+        "camille.martin@example.fr", account_id, "pending", password_hash, clock.now(), 1, expires_at=clock.now() + 3600
+    )
     token = StoredToken("digest-1", "activation", account.email, account_id, clock.now() + 3600, password_hash)
-    store.create_pending(account, token)
-    store.activate(token, clock.now())
+    store.create_pending(account, token, clock.now())
+    store.activate(token, password_hash, clock.now(), with_items=[])
     active = store.get(account.email)
     assert active is not None
     return active
@@ -139,7 +144,7 @@ def test_password_reset_confirmation_event(api: Api, clock: FrozenClock, mailbox
     token = json.loads(event["body"])["token"]
     store = AccountStore("AccountsTable", "TokensTable")
     reset = StoredToken(token_digest(token), "reset", account.email, account.account_id, clock.now() + 3600)
-    assert store.issue_reset(account, reset, ())
+    assert store.issue_reset(account, reset, "task-1")
 
     assert invoke(api, "POST", "/password-resets/confirm").status == 200
     assert mailbox.all()[-1].subject == "Votre mot de passe a été modifié"

@@ -38,7 +38,7 @@ def test_an_unknown_field_is_a_422_naming_it(api: Api, mailbox: Mailbox, path: s
     }
     allowed = {
         "/accounts": {"email", "password", "password_confirmation"},
-        "/accounts/activation": {"token"},
+        "/accounts/activation": {"token", "password"},
         "/accounts/activation/resend": {"email"},
     }[path]
     body = {k: v for k, v in body.items() if k in allowed | {"is_admin"}}
@@ -163,14 +163,14 @@ def test_cors_answers_only_the_configured_origin(api: Api) -> None:
 def test_a_dynamodb_failure_is_a_clear_503_and_is_logged(
     api: Api, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, logs: CapturedLogs
 ) -> None:
-    from espace_abonne import aws
+    from espace_abonne.core import aws
 
     def unavailable(*_: Any, **__: Any) -> None:
         raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "Get")
 
     monkeypatch.setattr(aws.dynamodb(), "get_item", unavailable)
 
-    response = api.post("/accounts/activation/resend", {"email": "a@example.fr"})
+    response = api.post("/accounts/activation", {"token": "t" * 43, "password": STRONG_PASSWORD})
 
     assert response.status == 503
     assert response.json()["code"] == "service_unavailable"
@@ -195,9 +195,9 @@ def test_a_bug_in_a_route_is_a_logged_500_in_french(
     def broken(*_: Any) -> None:
         raise KeyError("bug")
 
-    monkeypatch.setattr("espace_abonne.account_service.AccountService.activate", broken)
+    monkeypatch.setattr("espace_abonne.sessions.activation.ActivationService.activate", broken)
 
-    response = api.post("/accounts/activation", {"token": "t" * 43})
+    response = api.post("/accounts/activation", {"token": "t" * 43, "password": STRONG_PASSWORD})
 
     assert response.status == 500
     assert response.json() == {
@@ -210,7 +210,7 @@ def test_a_bug_in_a_route_is_a_logged_500_in_french(
 def test_a_response_that_breaks_its_own_model_is_a_500_not_a_client_error() -> None:
     from aws_lambda_powertools import Logger
 
-    from espace_abonne.api import MessageResponse, create_resolver
+    from espace_abonne.core.http import MessageResponse, create_resolver
 
     app = create_resolver(Logger(service="test-resolver"))
 

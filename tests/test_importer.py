@@ -7,13 +7,23 @@ from typing import Any
 import boto3
 import pytest
 
-from espace_abonne.billing import ContractRecord
+from espace_abonne.contracts.billing import ContractRecord
+from espace_abonne.contracts.linking import FormerPayerLinks
+from espace_abonne.contracts.links_store import LinkStore
+from espace_abonne.core.outbox import Outbox
 from importer.__main__ import main as importer_cli
-from importer.load import import_records
+from importer.load import ImportReport, import_records
 from local_mode.backend import DEMO_EXPORT
+from local_mode.template import queue_url
 from tests.conftest import Api
 
 SECRET = "a-test-secret-of-at-least-32-characters"
+
+
+def run_import(lines: list[str]) -> ImportReport:
+    return import_records(
+        lines, "BillingTable", SECRET, FormerPayerLinks(LinkStore("LinksTable"), Outbox(queue_url("OutboxQueue")))
+    )
 
 
 def demo_records() -> list[dict[str, Any]]:
@@ -35,7 +45,7 @@ def partition(pk: str) -> list[dict[str, Any]]:
 
 @pytest.mark.usefixtures("aws")
 def test_the_demo_export_imports_whole() -> None:
-    report = import_records(lines_of(demo_records()), "BillingTable", SECRET)
+    report = run_import(lines_of(demo_records()))
 
     assert report.errors == []
     assert (report.regulations, report.payers, report.contracts) == (1, 2, 3)
@@ -63,10 +73,10 @@ def test_the_demo_export_has_the_contracts_of_the_product_spec() -> None:
 
 @pytest.mark.usefixtures("aws")
 def test_importing_twice_changes_nothing() -> None:
-    import_records(lines_of(demo_records()), "BillingTable", SECRET)
+    run_import(lines_of(demo_records()))
     first = billing_items()
 
-    report = import_records(lines_of(demo_records()), "BillingTable", SECRET)
+    report = run_import(lines_of(demo_records()))
 
     assert report.errors == []
     assert billing_items() == first
@@ -79,7 +89,7 @@ def test_a_bad_record_is_reported_with_its_line_and_nothing_of_it_is_written() -
     broken["invoices"][0]["amount_ttc"] = 12.5  # a float: inexact money
     records[3] = broken
 
-    report = import_records(lines_of(records), "BillingTable", SECRET)
+    report = run_import(lines_of(records))
 
     assert report.contracts == 2
     [error] = report.errors
@@ -106,7 +116,7 @@ def test_records_whose_figures_do_not_add_up_are_refused(change: Any, message: s
     records = demo_records()
     change(records[3])
 
-    report = import_records(lines_of(records), "BillingTable", SECRET)
+    report = run_import(lines_of(records))
 
     [error] = report.errors
     assert error.startswith("line 4")
@@ -120,7 +130,7 @@ def test_a_line_that_is_not_json_or_refers_to_an_unknown_payer_is_refused() -> N
     orphan["payer_id"] = "R-UNKNOWN"
     lines = [*lines_of(records[:5]), "{not json", json.dumps(orphan, ensure_ascii=False)]
 
-    report = import_records(lines, "BillingTable", SECRET)
+    report = run_import(lines)
 
     assert report.errors == [
         "line 6: not valid JSON (Expecting property name enclosed in double quotes)",
@@ -130,7 +140,7 @@ def test_a_line_that_is_not_json_or_refers_to_an_unknown_payer_is_refused() -> N
 
 @pytest.mark.usefixtures("aws")
 def test_a_new_export_replaces_the_contracts_copy() -> None:
-    import_records(lines_of(demo_records()), "BillingTable", SECRET)
+    run_import(lines_of(demo_records()))
     records = demo_records()
     contract = records[3]
     contract["invoices"] = contract["invoices"][1:]  # the billing system dropped an invoice…
@@ -139,7 +149,7 @@ def test_a_new_export_replaces_the_contracts_copy() -> None:
     ]
     records[3]["payer_id"] = "R-113020"  # …and the contract changed payer
 
-    assert import_records(lines_of(records), "BillingTable", SECRET).errors == []
+    assert run_import(lines_of(records)).errors == []
 
     invoices = [i for i in partition("CONTRACT#11301.11377.01") if i["sk"]["S"].startswith("INVOICE#")]
     assert len(invoices) == len(contract["invoices"])
@@ -154,6 +164,8 @@ def test_the_command_line_reports_and_fails_on_refused_records(
     export = tmp_path / "export.jsonl"
     export.write_text("\n".join([*lines_of(demo_records()), "{}"]) + "\n", encoding="utf-8")
     monkeypatch.setenv("BILLING_TABLE", "BillingTable")
+    monkeypatch.setenv("LINKS_TABLE", "LinksTable")
+    monkeypatch.setenv("OUTBOX_QUEUE_URL", queue_url("OutboxQueue"))
     monkeypatch.setenv("CONTRACT_KEY_SECRET", SECRET)
 
     status = importer_cli([str(export)])

@@ -6,29 +6,30 @@ from typing import Any
 import pytest
 
 from local_mode.template import Template
-from tests.accounts import activated_account, log_in, session_cookie_of
+from tests.accounts import activate, activated_account, log_in, session_cookie_of
 from tests.aws_calls import AwsCallRecorder, granted_permissions
-from tests.conftest import STRONG_PASSWORD, Api, ApiResponse, FrozenClock, Mailbox
+from tests.conftest import STRONG_PASSWORD, Api, FrozenClock, Mailbox
 
 
 @pytest.fixture
 def recorder(api: Api, monkeypatch: pytest.MonkeyPatch) -> AwsCallRecorder:
-    from espace_abonne import aws
+    from espace_abonne.core import aws
 
     recorder = AwsCallRecorder()
     recorder.attach(aws.dynamodb())
     recorder.attach(aws.ses())
+    recorder.attach(aws.sqs())
     api_class = type(api)
-    real_invoke = api_class.invoke
+    real_call = api_class.call
 
-    def recording_invoke(self: Api, function: str, event: dict[str, Any]) -> ApiResponse:
+    def recording_call(self: Api, function: str, event: dict[str, Any]) -> dict[str, Any]:
         recorder.function = function
         try:
-            return real_invoke(self, function, event)
+            return real_call(self, function, event)
         finally:
             recorder.function = None
 
-    monkeypatch.setattr(api_class, "invoke", recording_invoke)
+    monkeypatch.setattr(api_class, "call", recording_call)
     return recorder
 
 
@@ -39,7 +40,7 @@ def walk_every_route(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     clock.advance(120)
     api.post("/accounts", {"email": email, "password": STRONG_PASSWORD, "password_confirmation": STRONG_PASSWORD})
     api.post("/accounts/activation/resend", {"email": email})
-    api.post("/accounts/activation", {"token": mailbox.last_link(email, "/activation")})
+    activate(api, mailbox.last_link(email, "/activation"))
     api.post("/accounts", {"email": email, "password": STRONG_PASSWORD, "password_confirmation": STRONG_PASSWORD})
     log_in(api, email, "Mauvais#Passe1")
     _hash_with_older_parameters(email)  # the next login re-hashes
@@ -90,8 +91,24 @@ def walk_every_route(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     api.request("DELETE", "/sessions/current", headers=second)
     activated_account(api, mailbox, "other@example.fr")
     other = {"Cookie": session_cookie_of(log_in(api, "other@example.fr"))}
+    api.post("/contracts/links", {"contract_number": "11302.20456.01", "key": "H5N2-R7VB"}, headers=other)
+    _import_a_new_payer_for("11302.20456.01", api)  # the importer ends the link; the worker tells the account
     api.request("DELETE", "/sessions/current", headers=other)
     api.request("DELETE", "/me", {"current_password": "Encore#Autre2026"}, headers=cookie)
+
+
+def _import_a_new_payer_for(number: str, api: Api) -> None:
+    import json
+
+    from local_mode.backend import DEMO_EXPORT, import_export
+
+    records = [json.loads(line) for line in DEMO_EXPORT.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        if record.get("number") == number:
+            record["payer_id"] = "R-999999"
+    records.insert(1, {"type": "payer", "payer_id": "R-999999", "name": "Nouvel occupant"})
+    import_export(api.template, [json.dumps(r, ensure_ascii=False) for r in records])
+    api.run_queued_work()
 
 
 def _hash_with_older_parameters(email: str) -> None:

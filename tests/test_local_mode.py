@@ -40,9 +40,12 @@ def test_sign_up_then_activate_from_the_emailed_link(local_api: str) -> None:
     link = re.search(rf"{re.escape(local_api)}/activation\?token=([\w-]+)", email["text"])
     assert link is not None, email["text"]
 
-    status, _, body = call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+    status, headers, body = call(
+        "POST", f"{local_api}/accounts/activation", {"token": link.group(1), "password": "Ecluse9!Torse"}
+    )
     assert status == 200
     assert "votre compte est activé" in body["message"].lower()
+    assert headers["Set-Cookie"].startswith("__Host-session=")  # activation logs in
 
     status, _, body = call("POST", f"{local_api}/accounts/activation/resend", {"email": "camille@example.fr"})
     assert status == 202
@@ -125,7 +128,12 @@ def _activated(local_api: str, email: str, password: str) -> None:
     call("POST", f"{local_api}/accounts", {"email": email, "password": password, "password_confirmation": password})
     link = re.search(r"token=([\w-]+)", _last_email_to(local_api, email)["text"])
     assert link is not None
-    call("POST", f"{local_api}/accounts/activation", {"token": link.group(1)})
+    status, headers, _ = call(
+        "POST", f"{local_api}/accounts/activation", {"token": link.group(1), "password": password}
+    )
+    assert status == 200
+    cookie = headers["Set-Cookie"].split(";", 1)[0]  # activation logged in: log out, as from a shared computer
+    call("DELETE", f"{local_api}/sessions/current", headers={"Cookie": cookie, "Origin": local_api})
 
 
 def _signed_in(local_api: str, email: str, password: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from espace_abonne.passwords import hash_password, is_common_password, password_errors, password_hasher
+from espace_abonne.accounts.passwords import hash_password, is_common_password, password_errors, password_hasher
 
 
 def codes(password: str, confirmation: str | None = None) -> list[str]:

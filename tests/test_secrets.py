@@ -46,8 +46,9 @@ def test_secrets_never_reach_logs_metrics_or_bodies(
     post("/accounts", {"email": email, "password": PASSWORD, "password_confirmation": "x" + PASSWORD})
     post("/accounts", {"email": email, "password": PASSWORD, "password_confirmation": PASSWORD})
     activation = mailbox.last_link(email, "/activation")
-    post("/accounts/activation", {"token": activation})
-    post("/accounts/activation", {"token": activation})  # reused: refused
+    post("/accounts/activation", {"token": activation, "password": "Wrong" + PASSWORD})  # not the sign-up's
+    post("/accounts/activation", {"token": activation, "password": PASSWORD})
+    post("/accounts/activation", {"token": activation, "password": PASSWORD})  # reused: refused
     post("/sessions", {"email": email, "password": "Wrong" + PASSWORD})
     login = post("/sessions", {"email": email, "password": PASSWORD})
     cookie = {"Cookie": session_cookie_of(login)}
@@ -60,7 +61,7 @@ def test_secrets_never_reach_logs_metrics_or_bodies(
     reset = mailbox.last_link(email, "/mot-de-passe/reinitialisation")
     post("/password-resets/confirm", {"token": reset, "password": "weak", "password_confirmation": "weak"})
     post("/password-resets/confirm", {"token": reset, "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
-    post("/accounts/activation", {"token": reset})  # a token where it does not belong
+    post("/accounts/activation", {"token": reset, "password": PASSWORD})  # a token where it does not belong
     responses.append(api.request("GET", "/me", headers=cookie))
 
     secrets = [PASSWORD, NEW_PASSWORD, activation, reset, session_secret, KEY, KEY.replace("-", "")]

@@ -296,7 +296,7 @@ def test_parallel_wrong_logins_never_pass_the_limit(api: Api, atomic_moto: None)
 def test_a_login_checked_against_a_password_changed_meanwhile_opens_no_session(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from espace_abonne.passwords import verify_password
+    from espace_abonne.accounts.passwords import verify_password
 
     def verify_then_reset_elsewhere(password_hash: str, password: str) -> bool:
         valid = verify_password(password_hash, password)
@@ -308,7 +308,7 @@ def test_a_login_checked_against_a_password_changed_meanwhile_opens_no_session(
         )
         return valid
 
-    monkeypatch.setattr("espace_abonne.login_service.verify_password", verify_then_reset_elsewhere)
+    monkeypatch.setattr("espace_abonne.sessions.login.verify_password", verify_then_reset_elsewhere)
 
     response = log_in(api, EMAIL)
 

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from espace_abonne.settings import Settings
+from espace_abonne.core.settings import MissingSetting, Settings
 from local_mode.template import Template
 
 BASE = {
@@ -33,15 +33,33 @@ def test_a_frontend_url_that_is_not_http_is_refused_at_start(url: str) -> None:
         Settings.model_validate({**BASE, "FRONTEND_URL": url})
 
 
-def test_a_missing_variable_is_refused_at_start() -> None:
-    with pytest.raises(ValidationError, match="TOKENS_TABLE"):
-        Settings.model_validate({k: v for k, v in BASE.items() if k != "TOKENS_TABLE"})
+def test_a_missing_frontend_url_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="FRONTEND_URL"):
+        Settings.model_validate({k: v for k, v in BASE.items() if k != "FRONTEND_URL"})
+
+
+def test_a_resource_a_function_was_not_given_is_named_when_it_is_needed() -> None:
+    settings = Settings.model_validate({k: v for k, v in BASE.items() if k != "TOKENS_TABLE"})
+
+    assert settings.require("accounts_table") == "accounts"
+    with pytest.raises(MissingSetting, match="TOKENS_TABLE"):
+        settings.require("tokens_table")
 
 
 def test_every_setting_is_provided_by_the_template_to_every_function(template: Template) -> None:
     required = {field.alias for field in Settings.model_fields.values() if field.is_required()}
     for function in template.functions().values():
         assert required <= function.environment.keys(), function.name
+
+
+def test_each_function_receives_only_the_tables_it_is_allowed_to_use(template: Template) -> None:
+    """Settings per function: a table's name goes only where a policy statement names that table."""
+    for name, function in template.functions().items():
+        statements = [s for p in template.resources[name]["Properties"]["Policies"] for s in p["Statement"]]
+        granted = str(statements)
+        for variable, value in function.environment.items():
+            if variable.endswith("_TABLE") and value in template.resources:
+                assert value in granted, f"{name}: {variable}"
 
 
 def test_the_cle_secret_must_be_long_and_is_never_printed() -> None:

@@ -6,15 +6,23 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.accounts import activate
 from tests.conftest import FRONTEND_URL, OTHER_PASSWORD, STRONG_PASSWORD, Api, FrozenClock, Mailbox
 
 SIGNUP_MESSAGE = "Enregistrement effectué. Un email de confirmation vous a été envoyé."
 
 
-def sign_up(api: Api, email: str, password: str = STRONG_PASSWORD, confirmation: str | None = None) -> Any:
+def sign_up(
+    api: Api,
+    email: str,
+    password: str = STRONG_PASSWORD,
+    confirmation: str | None = None,
+    source_ip: str = "198.51.100.7",
+) -> Any:
     return api.post(
         "/accounts",
         {"email": email, "password": password, "password_confirmation": confirmation or password},
+        source_ip=source_ip,
     )
 
 
@@ -52,6 +60,7 @@ def test_email_is_trimmed_and_lowercased_as_a_whole(api: Api, mailbox: Mailbox) 
         ("pas-une-adresse", "email_invalid"),
         ("camille@", "email_invalid"),
         ("a" * 245 + "@example.fr", "email_too_long"),
+        ("élodie@example.fr", "email_unsupported"),
     ],
 )
 def test_invalid_email_is_refused_with_its_code(api: Api, mailbox: Mailbox, email: str, code: str) -> None:
@@ -112,7 +121,7 @@ def test_enumeration_safe_same_answer_for_new_pending_and_active_addresses(
     api: Api, mailbox: Mailbox, clock: FrozenClock
 ) -> None:
     sign_up(api, "active@example.fr")
-    api.post("/accounts/activation", {"token": mailbox.last_link("active@example.fr", "/activation")})
+    activate(api, mailbox.last_link("active@example.fr", "/activation"))
     sign_up(api, "pending@example.fr")
     clock.advance(120)
 
@@ -135,10 +144,10 @@ def test_one_password_hash_on_every_sign_up_path(
     api: Api, mailbox: Mailbox, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_up(api, "active@example.fr")
-    api.post("/accounts/activation", {"token": mailbox.last_link("active@example.fr", "/activation")})
+    activate(api, mailbox.last_link("active@example.fr", "/activation"))
     sign_up(api, "pending@example.fr")
     clock.advance(120)
-    from espace_abonne.passwords import hash_password
+    from espace_abonne.accounts.passwords import hash_password
 
     hashes: list[str] = []
 
@@ -146,7 +155,7 @@ def test_one_password_hash_on_every_sign_up_path(
         hashes.append(password)
         return hash_password(password)
 
-    monkeypatch.setattr("espace_abonne.account_service.hash_password", counting_hash)
+    monkeypatch.setattr("espace_abonne.accounts.signup.hash_password", counting_hash)
 
     for address in ("new@example.fr", "pending@example.fr", "active@example.fr"):
         before = len(hashes)
@@ -156,7 +165,7 @@ def test_one_password_hash_on_every_sign_up_path(
 
 def test_resend_answers_the_same_for_unknown_pending_and_active(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     sign_up(api, "active@example.fr")
-    api.post("/accounts/activation", {"token": mailbox.last_link("active@example.fr", "/activation")})
+    activate(api, mailbox.last_link("active@example.fr", "/activation"))
     sign_up(api, "pending@example.fr")
     sent_before = len(mailbox.all())
 
@@ -178,8 +187,8 @@ def test_resend_gives_a_fresh_link_and_the_earlier_one_stops_working(api: Api, m
     second = mailbox.last_link("camille@example.fr", "/activation")
 
     assert second != first
-    assert api.post("/accounts/activation", {"token": first}).status == 400
-    assert api.post("/accounts/activation", {"token": second}).status == 200
+    assert activate(api, first).status == 400
+    assert activate(api, second).status == 200
 
 
 def test_at_most_five_emails_an_hour_per_address_then_202_and_silence(
@@ -197,7 +206,7 @@ def test_at_most_five_emails_an_hour_per_address_then_202_and_silence(
     clock.advance(60)
     sign_up(api, "camille@example.fr")
     assert len(mailbox.to("camille@example.fr")) == 5
-    assert api.post("/accounts/activation", {"token": last_sent}).status == 200
+    assert activate(api, last_sent).status == 200
 
 
 def test_the_hourly_email_limit_slides_with_time(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
@@ -218,44 +227,11 @@ def test_the_hourly_email_limit_slides_with_time(api: Api, mailbox: Mailbox, clo
 
 def test_the_email_limit_covers_already_registered_notices(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     sign_up(api, "camille@example.fr")
-    api.post("/accounts/activation", {"token": mailbox.last_link("camille@example.fr", "/activation")})
+    activate(api, mailbox.last_link("camille@example.fr", "/activation"))
     for _ in range(6):
         clock.advance(10)
         assert sign_up(api, "camille@example.fr").status == 202
     assert len(mailbox.to("camille@example.fr")) == 5
-
-
-def test_pre_account_hijacking_the_password_is_the_one_of_the_link_the_owner_opens(
-    api: Api, mailbox: Mailbox, clock: FrozenClock
-) -> None:
-    from espace_abonne.passwords import password_hasher
-
-    # An attacker signs up first with the victim's address and a password of theirs.
-    sign_up(api, "victime@example.fr", "Attaquant#42")
-    clock.advance(300)
-    # The victim, who reads the mailbox, signs up with their own password and opens the newest link.
-    sign_up(api, "victime@example.fr", "Victime#2026")
-    assert (
-        api.post("/accounts/activation", {"token": mailbox.last_link("victime@example.fr", "/activation")}).status
-        == 200
-    )
-
-    [account] = table_items("AccountsTable")
-    stored_hash = account["password_hash"]["S"]
-    assert password_hasher().verify(stored_hash, "Victime#2026")
-    with pytest.raises(Exception, match="does not match"):
-        password_hasher().verify(stored_hash, "Attaquant#42")
-
-
-def test_pre_account_hijacking_the_first_link_no_longer_activates_after_a_new_sign_up(
-    api: Api, mailbox: Mailbox, clock: FrozenClock
-) -> None:
-    sign_up(api, "victime@example.fr", "Attaquant#42")
-    attacker_link = mailbox.last_link("victime@example.fr", "/activation")
-    clock.advance(300)
-    sign_up(api, "victime@example.fr", "Victime#2026")
-
-    assert api.post("/accounts/activation", {"token": attacker_link}).status == 400
 
 
 def test_a_repeated_sign_up_within_a_minute_sends_no_second_email(
@@ -267,7 +243,7 @@ def test_a_repeated_sign_up_within_a_minute_sends_no_second_email(
     sign_up(api, "camille@example.fr")
 
     assert len(mailbox.to("camille@example.fr")) == 1
-    assert api.post("/accounts/activation", {"token": link}).status == 200
+    assert activate(api, link).status == 200
 
 
 def test_concurrent_sign_ups_of_one_address_create_one_account_and_one_email(
@@ -290,3 +266,55 @@ def test_concurrent_sign_ups_of_one_address_create_one_account_and_one_email(
     assert len(table_items("AccountsTable")) == 1
     assert len(table_items("TokensTable")) == 1
     assert len(mailbox.to("camille@example.fr")) == 1
+
+
+def test_an_internationalised_domain_is_sent_to_in_its_ascii_form(api: Api, mailbox: Mailbox) -> None:
+    assert sign_up(api, "camille@exämple.fr").status == 202
+
+    [email] = mailbox.all()
+    assert email.to == "camille@xn--exmple-cua.fr"
+    [account] = table_items("AccountsTable")
+    assert account["email"]["S"] == "camille@exämple.fr"
+
+
+def test_tagged_addresses_share_their_mailbox_s_five_emails_an_hour(api: Api, mailbox: Mailbox) -> None:
+    for n in range(8):
+        assert sign_up(api, f"bombed+{n}@example.fr").status == 202
+
+    delivered = [e for e in mailbox.all() if e.to.startswith("bombed")]
+    assert len(delivered) == 5
+
+
+def test_one_source_ip_may_ask_for_thirty_emails_an_hour(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
+    clock.current = 1_795_003_200  # the start of an hour: the counter's window
+    for n in range(30):
+        assert sign_up(api, f"personne{n}@example.fr", source_ip="203.0.113.9").status == 202
+
+    refused = [
+        sign_up(api, "encore@example.fr", source_ip="203.0.113.9"),
+        api.post("/accounts/activation/resend", {"email": "personne1@example.fr"}, source_ip="203.0.113.9"),
+        api.post("/password-resets", {"email": "personne1@example.fr"}, source_ip="203.0.113.9"),
+    ]
+
+    for response in refused:
+        assert response.status == 429
+        assert response.json()["code"] == "too_many_requests"
+        assert response.header("Retry-After") == "3600"
+    assert mailbox.to("encore@example.fr") == []
+    assert sign_up(api, "voisin@example.fr", source_ip="203.0.113.10").status == 202  # another address
+    clock.advance(3600)
+    assert sign_up(api, "encore@example.fr", source_ip="203.0.113.9").status == 202
+
+
+def test_the_per_ip_limit_is_a_setting(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from espace_abonne.core.settings import get_settings
+
+    monkeypatch.setenv("EMAIL_REQUESTS_PER_IP_PER_HOUR", "2")
+    get_settings.cache_clear()
+    try:
+        statuses = [sign_up(api, f"p{n}@example.fr", source_ip="203.0.113.9").status for n in range(3)]
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    assert statuses == [202, 202, 429]

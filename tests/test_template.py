@@ -1,6 +1,7 @@
 """What template.yaml promises the operators: safe data tables, least privilege, explicit routes."""
 
 import json
+import re
 import tomllib
 from typing import Any
 
@@ -78,17 +79,21 @@ def test_each_function_gets_only_named_actions_on_named_tables(template: Templat
             assert all("*" not in action for action in statement["Action"]), name
             if any(a.startswith("dynamodb:") for a in statement["Action"]):
                 resource = statement["Resource"]
-                assert set(resource) == {"Fn::GetAtt"} or resource["Fn::Sub"].endswith("/index/ByAccount"), name
+                assert set(resource) == {"Fn::GetAtt"} or re.fullmatch(
+                    r"\$\{\w+Table\.Arn\}/index/\w+", resource["Fn::Sub"]
+                ), name
+            if any(a.startswith("sqs:") for a in statement["Action"]):
+                assert statement["Resource"] == {"Fn::GetAtt": ["OutboxQueue", "Arn"]}, name
 
 
 def test_emails_may_only_be_sent_from_the_configured_sender(template: Template) -> None:
-    for function in (
-        "SignupFunction",
-        "PasswordResetFunction",
-        "ContractsFunction",
-        "AccountFunction",
-        "RequestsFunction",
-    ):
+    senders = [
+        name
+        for name, function in resources_of(template, "AWS::Serverless::Function").items()
+        if any("ses:SendRawEmail" in s["Action"] for s in _statements(function))
+    ]
+    assert senders == ["OutboxFunction"]  # every email goes out after the answer, from the outbox worker
+    for function in senders:
         statements = _statements(template.resources[function])
         [ses] = [s for s in statements if s["Action"] == ["ses:SendRawEmail"]]
         assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "EmailSender"}}}
@@ -191,7 +196,7 @@ def test_waf_rate_limits_per_ip_behind_a_parameter(template: Template) -> None:
 
 
 def test_aws_clients_give_up_well_before_the_function_timeout(template: Template) -> None:
-    from espace_abonne.aws import _config
+    from espace_abonne.core.aws import _config
 
     config: Any = _config()
     timeout = template.document["Globals"]["Function"]["Timeout"]

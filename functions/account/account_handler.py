@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field
 
-from espace_abonne.api import (
+from espace_abonne.core.clock import iso_time
+from espace_abonne.core.http import (
     MessageResponse,
     RequestModel,
     accepted,
@@ -16,9 +17,8 @@ from espace_abonne.api import (
     error_responses,
     lambda_entrypoint,
 )
-from espace_abonne.auth import cleared_session_cookie, require_session
-from espace_abonne.clock import iso_time
-from espace_abonne.services import my_account_service
+from espace_abonne.my_account.wiring import my_account_service
+from espace_abonne.sessions.auth import cleared_session_cookie, require_session
 
 logger = Logger()
 tracer = Tracer()

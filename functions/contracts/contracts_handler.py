@@ -7,10 +7,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field
 
-from espace_abonne.api import RequestModel, create_resolver, error_responses, lambda_entrypoint
-from espace_abonne.auth import require_session
-from espace_abonne.contract_keys import CONTRACT_NUMBER
-from espace_abonne.services import contract_linker, contract_reader
+from espace_abonne.contracts.keys import CONTRACT_NUMBER
+from espace_abonne.contracts.wiring import contract_linker, contract_reader
+from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.sessions.auth import require_session
 
 logger = Logger()
 tracer = Tracer()
@@ -48,7 +48,8 @@ class LinkResponse(ContractsResponse):
 @tracer.capture_method
 def link_contract(request: Annotated[LinkRequest, Body()]) -> LinkResponse:
     caller = require_session(app.current_event.raw_event)
-    linked = contract_linker().link(caller.account_id, caller.email, request.contract_number, request.key)
+    source_ip = app.current_event.request_context.identity.source_ip
+    linked = contract_linker().link(caller.account_id, caller.email, request.contract_number, request.key, source_ip)
     metrics.add_metric(name="ContractLinks", unit=MetricUnit.Count, value=1)
     contracts = [Contract(number=c.number, service_address=c.service_address) for c in linked.contracts]
     return LinkResponse(message=LINKED_MESSAGE, contracts=contracts)

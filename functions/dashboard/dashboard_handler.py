@@ -5,11 +5,11 @@ from typing import Literal
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from pydantic import BaseModel, Field
 
-from espace_abonne.api import create_resolver, error_responses, lambda_entrypoint
-from espace_abonne.auth import require_session
-from espace_abonne.billing import format_cents
-from espace_abonne.billing_store import ContractPartition
-from espace_abonne.services import contract_reader
+from espace_abonne.contracts.billing_store import ContractFile
+from espace_abonne.contracts.wiring import contract_reader
+from espace_abonne.core.http import create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.core.money import format_cents
+from espace_abonne.sessions.auth import require_session
 
 logger = Logger()
 tracer = Tracer()
@@ -74,63 +74,47 @@ class Dashboard(BaseModel):
     data_as_of: str = Field(description="Données à jour au")
 
 
-def _dashboard(partition: ContractPartition) -> Dashboard:
-    details = partition.details
-    regulation = details["regulation"]
-    invoiced = sum(int(i["amount_cents"]) for i in partition.invoices)
-    paid = sum(int(p["amount_cents"]) for p in partition.payments)
+def _dashboard(contract: ContractFile) -> Dashboard:
+    details = contract.details
+    regulation = details.regulation
     return Dashboard(
         contract=ContractDetails(
-            number=details["number"],
-            status=details["status"],
-            start_date=details["start_date"],
-            service_address=details["service_address"],
-            holder=details["holder"],
-            payer=details["payer_name"],
-            meter_number=details["meter_number"],
-            remote_reading=details["remote_reading"],
-            meter_reading="télérelève" if details["remote_reading"] else "relève par agent",
-            monthly_payment=details["monthly_payment"],
-            payment_method="mensualisation" if details["monthly_payment"] else "paiement à réception de facture",
+            number=details.number,
+            status=details.status,
+            start_date=details.start_date,
+            service_address=details.service_address,
+            holder=details.holder,
+            payer=details.payer_name,
+            meter_number=details.meter_number,
+            remote_reading=details.remote_reading,
+            meter_reading="télérelève" if details.remote_reading else "relève par agent",
+            monthly_payment=details.monthly_payment,
+            payment_method="mensualisation" if details.monthly_payment else "paiement à réception de facture",
         ),
         service_regulations=ServiceRegulations(
-            title=regulation["title"],
-            version=regulation["version"],
-            date=regulation["adopted_on"],
-            pdf_url=regulation["pdf_url"],
+            title=regulation.title, version=regulation.version, date=regulation.adopted_on, pdf_url=regulation.pdf_url
         ),
         consumption=[
-            Reading(
-                date=r["date"],
-                index_m3=int(r["index_m3"]),
-                volume_m3=None if r.get("volume_m3") is None else int(r["volume_m3"]),
-                source=r["source"],
-                estimated=r["estimated"],
-            )
-            for r in partition.readings
+            Reading(date=r.date, index_m3=r.index_m3, volume_m3=r.volume_m3, source=r.source, estimated=r.estimated)
+            for r in contract.readings
         ],
         invoices=[
             Invoice(
-                number=i["number"],
-                issue_date=i["issue_date"],
-                due_date=i["due_date"],
-                amount_ttc=format_cents(int(i["amount_cents"])),
-                status=i["status"],
-                pdf_available=i["pdf_available"],
+                number=i.number,
+                issue_date=i.issue_date,
+                due_date=i.due_date,
+                amount_ttc=format_cents(i.amount_cents),
+                status=i.status,
+                pdf_available=i.pdf_available,
             )
-            for i in reversed(partition.invoices)
+            for i in reversed(contract.invoices)
         ],
         payments=[
-            Payment(
-                date=p["date"],
-                amount=format_cents(int(p["amount_cents"])),
-                method=p["method"],
-                invoice_number=p["invoice_number"],
-            )
-            for p in reversed(partition.payments)
+            Payment(date=p.date, amount=format_cents(p.amount_cents), method=p.method, invoice_number=p.invoice_number)
+            for p in reversed(contract.payments)
         ],
-        balance=format_cents(invoiced - paid),
-        data_as_of=details["data_as_of"],
+        balance=format_cents(contract.balance_cents),
+        data_as_of=details.data_as_of,
     )
 
 
@@ -142,7 +126,7 @@ def _dashboard(partition: ContractPartition) -> Dashboard:
 @tracer.capture_method
 def dashboard(number: str) -> Dashboard:
     caller = require_session(app.current_event.raw_event)
-    return _dashboard(contract_reader().dashboard(caller.account_id, number))
+    return _dashboard(contract_reader().contract_file(caller.account_id, number))
 
 
 lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field
 
-from espace_abonne.api import (
+from espace_abonne.core.http import (
     MessageResponse,
     RequestModel,
     accepted,
@@ -16,7 +16,7 @@ from espace_abonne.api import (
     error_responses,
     lambda_entrypoint,
 )
-from espace_abonne.services import password_reset_service
+from espace_abonne.sessions.wiring import password_reset_service
 
 logger = Logger()
 tracer = Tracer()
@@ -43,13 +43,12 @@ class ResetConfirmation(RequestModel):
     "/password-resets",
     status_code=202,
     summary="Mot de passe oublié",
-    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415)},
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415, 429)},
 )
 @tracer.capture_method
 def request_reset(request: Annotated[ResetRequest, Body()]) -> Response[MessageResponse]:
-    result = password_reset_service().request_reset(request.email)
-    if result.email_sent:
-        metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+    password_reset_service().request_reset(request.email, app.current_event.request_context.identity.source_ip)
+    metrics.add_metric(name="PasswordResetRequests", unit=MetricUnit.Count, value=1)
     return accepted(REQUESTED_MESSAGE)
 
 

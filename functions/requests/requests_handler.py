@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field, StrictInt
 
-from espace_abonne.api import RequestModel, create_resolver, error_responses, lambda_entrypoint
-from espace_abonne.auth import session_token
-from espace_abonne.requests_service import ContactMessage, ContactSubject, SubscriptionRequest
-from espace_abonne.services import login_service, requests_service
+from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.requests.forms import ContactMessage, ContactSubject, SubscriptionRequest
+from espace_abonne.requests.wiring import requests_service
+from espace_abonne.sessions.auth import current_session
 
 logger = Logger()
 tracer = Tracer()
@@ -49,8 +49,7 @@ class Receipt(BaseModel):
 
 def _caller_account_id() -> str | None:
     """A subscriber's request is attached to their account (for the RGPD export); visitors' are not."""
-    cookie = session_token(app.current_event.raw_event)
-    caller = login_service().authenticate(cookie) if cookie else None
+    caller = current_session(app.current_event.raw_event)
     return caller.account_id if caller else None
 
 

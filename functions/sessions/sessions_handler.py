@@ -8,10 +8,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field, StrictBool
 
-from espace_abonne.api import RequestModel, create_resolver, error_responses, lambda_entrypoint
-from espace_abonne.auth import cleared_session_cookie, require_session, session_cookie, session_token
-from espace_abonne.errors import NotAuthenticated
-from espace_abonne.services import link_store, login_service
+from espace_abonne.contracts.wiring import contract_reader
+from espace_abonne.core.errors import NotAuthenticated
+from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.sessions.auth import cleared_session_cookie, require_session, session_cookie, session_token
+from espace_abonne.sessions.wiring import login_service
 
 logger = Logger()
 tracer = Tracer()
@@ -80,7 +81,7 @@ def log_out() -> Response[None]:
 @tracer.capture_method
 def me() -> MeResponse:
     caller = require_session(app.current_event.raw_event)
-    contracts = link_store().contracts(caller.account_id)
+    contracts = contract_reader().contracts(caller.account_id)
     return MeResponse(
         email=caller.email,
         contracts=[ContractSummary(number=c.number, service_address=c.service_address) for c in contracts],

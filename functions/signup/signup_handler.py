@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field
 
-from espace_abonne.account_service import Outcome, Result
-from espace_abonne.api import (
+from espace_abonne.accounts.wiring import signup_service
+from espace_abonne.core.http import (
     MessageResponse,
     RequestModel,
     accepted,
@@ -17,7 +17,6 @@ from espace_abonne.api import (
     error_responses,
     lambda_entrypoint,
 )
-from espace_abonne.services import account_service
 
 logger = Logger()
 tracer = Tracer()
@@ -38,23 +37,20 @@ class ResendRequest(RequestModel):
     email: str
 
 
-def _record(result: Result) -> None:
-    if result.outcome is Outcome.ACCOUNT_CREATED:
-        metrics.add_metric(name="SignUps", unit=MetricUnit.Count, value=1)
-    if result.email_sent:
-        metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
-    logger.info("account email step done", extra={"outcome": result.outcome.value})
+def _source_ip() -> str:
+    return app.current_event.request_context.identity.source_ip
 
 
 @app.post(
     "/accounts",
     status_code=202,
     summary="S'inscrire",
-    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415)},
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415, 429)},
 )
 @tracer.capture_method
 def sign_up(request: Annotated[SignupRequest, Body()]) -> Response[MessageResponse]:
-    _record(account_service().sign_up(request.email, request.password, request.password_confirmation))
+    signup_service().sign_up(request.email, request.password, request.password_confirmation, _source_ip())
+    metrics.add_metric(name="SignUpRequests", unit=MetricUnit.Count, value=1)
     return accepted(SIGNUP_MESSAGE)
 
 
@@ -62,11 +58,11 @@ def sign_up(request: Annotated[SignupRequest, Body()]) -> Response[MessageRespon
     "/accounts/activation/resend",
     status_code=202,
     summary="Recevoir un nouveau lien d'activation",
-    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415)},
+    responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415, 429)},
 )
 @tracer.capture_method
 def resend_activation(request: Annotated[ResendRequest, Body()]) -> Response[MessageResponse]:
-    _record(account_service().resend_activation(request.email))
+    signup_service().resend_activation(request.email, _source_ip())
     return accepted(RESEND_MESSAGE)
 
 

@@ -1,0 +1,1 @@
+"""Contracts and billing data: the billing copy, linking with a clé, what an account may read."""

@@ -1,0 +1,42 @@
+"""Builds the contracts domain's services from the settings (imports lazily: cold start is import time)."""
+
+from typing import TYPE_CHECKING
+
+from espace_abonne.core.clock import current_clock
+from espace_abonne.core.settings import MissingSetting, get_settings
+
+if TYPE_CHECKING:
+    from espace_abonne.contracts.linking import ContractLinker
+    from espace_abonne.contracts.links_store import LinkStore
+    from espace_abonne.contracts.reading import ContractReader
+
+
+def link_store() -> "LinkStore":
+    from espace_abonne.contracts.links_store import LinkStore
+
+    return LinkStore(get_settings().require("links_table"))
+
+
+def contract_reader() -> "ContractReader":
+    from espace_abonne.contracts.billing_store import BillingStore
+    from espace_abonne.contracts.reading import ContractReader
+
+    return ContractReader(BillingStore(get_settings().billing_table), link_store())
+
+
+def contract_linker() -> "ContractLinker":
+    from espace_abonne.contracts.billing_store import BillingStore
+    from espace_abonne.contracts.linking import ContractLinker
+    from espace_abonne.core import wiring
+
+    settings = get_settings()
+    if settings.contract_key_secret is None:
+        raise MissingSetting("CONTRACT_KEY_SECRET")
+    return ContractLinker(
+        billing=BillingStore(settings.require("billing_table")),
+        links=link_store(),
+        throttles=wiring.throttle_store(),
+        mailer=wiring.mailer(),
+        clock=current_clock(),
+        key_secret=settings.contract_key_secret.get_secret_value(),
+    )

@@ -1,0 +1,22 @@
+"""The web client's pages that emails and redirects point to (`FRONTEND_URL` + path).
+
+FRONTEND_URL comes from configuration, never from a request header.
+"""
+
+from urllib.parse import quote, urlencode
+
+ACTIVATION = "/activation"
+PASSWORD_RESET = "/mot-de-passe/reinitialisation"  # noqa: S105 (a page, not a password)
+EMAIL_CONFIRMATION = "/email/confirmation"
+LOGIN = "/connexion"
+FORGOT_PASSWORD = "/mot-de-passe/oublie"  # noqa: S105 (a page, not a password)
+DASHBOARD = "/tableau-de-bord"
+CONTACT = "/contact"
+
+
+def page(frontend_url: str, path: str, **query: str) -> str:
+    return f"{frontend_url}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def token_link(frontend_url: str, path: str, token: str) -> str:
+    return f"{frontend_url}{path}?token={quote(token)}"

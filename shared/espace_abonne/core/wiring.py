@@ -1,0 +1,46 @@
+"""Core services built from the settings (cheap: AWS clients are cached and created on first use)."""
+
+from typing import TYPE_CHECKING
+
+from espace_abonne.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from espace_abonne.core.mail import Mailer, SesMailer
+    from espace_abonne.core.outbox import Outbox
+    from espace_abonne.core.throttles import SendLog, ThrottleStore
+
+EMAILS_PER_MAILBOX = 5
+EMAIL_WINDOW = 3600
+
+
+def throttle_store() -> "ThrottleStore":
+    from espace_abonne.core.throttles import ThrottleStore
+
+    return ThrottleStore(get_settings().require("throttles_table"))
+
+
+def send_log() -> "SendLog":
+    """At most 5 emails an hour to one mailbox from the flows anyone can start (PRODUCT.md §3)."""
+    from espace_abonne.core.throttles import SendLog
+
+    return SendLog(get_settings().require("throttles_table"), EMAILS_PER_MAILBOX, EMAIL_WINDOW)
+
+
+def outbox() -> "Outbox":
+    from espace_abonne.core.outbox import Outbox
+
+    return Outbox(get_settings().outbox_queue_url)
+
+
+def mailer() -> "Mailer":
+    """Emails of API functions: queued, sent after the answer by the outbox worker."""
+    from espace_abonne.core.outbox import QueuedMailer
+
+    return QueuedMailer(outbox())
+
+
+def ses_mailer() -> "SesMailer":
+    from espace_abonne.core.mail import SesMailer
+
+    settings = get_settings()
+    return SesMailer(settings.require("email_sender"), settings.ses_configuration_set)

@@ -1,0 +1,1 @@
+"""« Mon compte »: password and email changes, unlinking, sessions, RGPD export and deletion."""

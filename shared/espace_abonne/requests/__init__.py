@@ -1,0 +1,1 @@
+"""Requests to the Régie: subscription requests and contact messages (visitors and subscribers)."""
