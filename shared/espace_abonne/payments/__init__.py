@@ -1,0 +1,1 @@
+"""Online payment of invoices with PayFiP (PRODUCT.md §6)."""
