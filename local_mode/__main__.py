@@ -14,7 +14,11 @@ def main() -> None:
     # Local settings for Powertools: no X-Ray daemon, no metrics flush, quiet JSON logs.
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    template = load_template({"FrontendUrl": f"http://{host}:{port}"})
+    overrides = {"FrontendUrl": f"http://{host}:{port}"}
+    # Settings a script may need to change, taken from local mode's own environment when set.
+    if "EMAIL_REQUESTS_PER_IP_PER_HOUR" in os.environ:
+        overrides["EmailRequestsPerIpPerHour"] = os.environ["EMAIL_REQUESTS_PER_IP_PER_HOUR"]
+    template = load_template(overrides)
     with moto_backend(template):
         api = LocalApi(template)
         server = make_server(api, host, port)

@@ -19,7 +19,11 @@ def build_document() -> dict[str, Any]:
     template = load_template({"FrontendUrl": "https://monespace.eauxdupaysdaix.fr"})
     load_handlers(template)
     document: dict[str, Any] = {}
+    # Functions behind API Gateway; workers (queues, S3 events, schedules) have no route.
+    api_functions = {route.function for route in template.routes()}
     for function in template.functions().values():
+        if function.name not in api_functions:
+            continue
         module = importlib.import_module(function.handler.rpartition(".")[0])
         schema = json.loads(
             module.app.get_openapi_json_schema(

@@ -208,3 +208,32 @@ def test_mon_compte_over_http(local_api: str) -> None:
     assert status == 204
     status, _, _ = call("GET", f"{local_api}/me", headers=cookie)
     assert status == 401
+
+
+def test_a_billing_import_posted_to_local_mode_runs_the_real_import(local_api: str) -> None:
+    """POST /_local/billing-imports: a payer change tried over HTTP, without a restart (issue 12)."""
+    from local_mode.backend import DEMO_EXPORT
+
+    cookie = _signed_in(local_api, "payeur@example.fr", "Cordeliers#2026")
+    call("POST", f"{local_api}/contracts/links", {"contract_number": "11301.11377.01", "key": "7Q4M-2KX9"}, cookie)
+    records = [json.loads(line) for line in DEMO_EXPORT.read_text(encoding="utf-8").splitlines()]
+    records.insert(1, {"type": "payer", "payer_id": "R-777777", "name": "Nouvel occupant"})
+    for record in records:
+        if record.get("number") == "11301.11377.02":
+            record["payer_id"] = "R-777777"
+    export = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n{not json}\n"
+    request = urllib.request.Request(f"{local_api}/_local/billing-imports", data=export.encode(), method="POST")
+
+    with urllib.request.urlopen(request, timeout=30) as response:
+        report = json.loads(response.read())
+
+    assert report["imported"] == 3
+    assert report["links_ended"] >= 1  # this account's link, and those of earlier tests of this module
+    assert report["refused"] == [
+        {"line": len(records) + 1, "contract": None, "errors": [report["refused"][0]["errors"][0]]}
+    ]
+    status, _, body = call("GET", f"{local_api}/contracts/11301.11377.02/dashboard", headers=cookie)
+    assert (status, body["code"]) == (404, "contract_not_found")
+    assert _last_email_to(local_api, "payeur@example.fr")["subject"] == (
+        "Un contrat n'est plus accessible depuis votre espace abonné"
+    )

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field
 
-from espace_abonne.contracts.keys import CONTRACT_NUMBER
+from espace_abonne.contracts.keys import ContractNumber
 from espace_abonne.contracts.wiring import contract_linker, contract_reader
 from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.sessions.auth import require_session
@@ -21,9 +21,7 @@ LINKED_MESSAGE = "Liaison enregistrée."
 
 
 class LinkRequest(RequestModel):
-    contract_number: str = Field(
-        pattern=CONTRACT_NUMBER.pattern, description="Numéro de contrat, par exemple 11301.11377.01"
-    )
+    contract_number: ContractNumber = Field(description="Numéro de contrat, par exemple 11301.11377.01")
     key: str = Field(min_length=1, max_length=64, description="La clé imprimée en haut de la dernière facture")
 
 

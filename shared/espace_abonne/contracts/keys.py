@@ -8,12 +8,32 @@ CONTRACT_KEY_SECRET setting), bound to the contract number.
 import hashlib
 import hmac
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 CONTRACT_NUMBER = re.compile(r"^\d{5}\.\d{5}\.\d{2}$")
 
 
 def is_contract_number(value: str) -> bool:
     return bool(CONTRACT_NUMBER.fullmatch(value))
+
+
+def _contract_number(value: str) -> str:
+    if not is_contract_number(value):
+        raise PydanticCustomError(
+            "invalid_format", "Le numéro de contrat a la forme 11301.11377.01 (il figure en haut de vos factures)."
+        )
+    return value
+
+
+# A request field holding a contract number: a 422 that says the expected format.
+ContractNumber = Annotated[
+    str,
+    AfterValidator(_contract_number),
+    WithJsonSchema({"type": "string", "pattern": CONTRACT_NUMBER.pattern, "examples": ["11301.11377.01"]}),
+]
 
 
 def normalize_key(key: str) -> str:

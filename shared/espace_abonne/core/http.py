@@ -111,17 +111,29 @@ _PYDANTIC_CODES: Mapping[str, tuple[str, str]] = {
     "missing": ("required", "Ce champ est obligatoire."),
     "extra_forbidden": ("unknown_field", "Ce champ n'est pas reconnu."),
     "string_pattern_mismatch": ("invalid_format", "Ce champ n'a pas le format attendu."),
-    "string_too_short": ("too_short", "Ce champ est trop court."),
-    "string_too_long": ("too_long", "Ce champ est trop long."),
+    "string_too_short": ("too_short", "Ce champ est trop court (au moins {min_length} caractères)."),
+    "string_too_long": ("too_long", "Ce champ est trop long ({max_length} caractères au plus)."),
+    "greater_than_equal": ("too_small", "La valeur doit être au moins {ge}."),
+    "less_than_equal": ("too_large", "La valeur doit être au plus {le}."),
 }
 _WRONG_TYPE = ("invalid_type", "Ce champ n'a pas le type attendu.")
+# Raised by our own field types (e.g. a contract number) with a French message that says the format.
+OWN_FORMAT_ERROR = "invalid_format"
 
 
 def _field_errors(validation: RequestValidationError) -> list[FieldError]:
     errors = []
     for error in validation.errors():
         location = [str(part) for part in error.get("loc", ()) if part != "body"]
-        code, message = _PYDANTIC_CODES.get(error.get("type", ""), _WRONG_TYPE)
+        kind = error.get("type", "")
+        if kind == OWN_FORMAT_ERROR:
+            code, message = OWN_FORMAT_ERROR, str(error.get("msg", ""))
+        else:
+            code, template = _PYDANTIC_CODES.get(kind, _WRONG_TYPE)
+            try:
+                message = template.format(**(error.get("ctx") or {}))
+            except (KeyError, IndexError):
+                message = template
         if not location:
             code, message = "invalid_body", "Le corps de la requête doit être un objet JSON."
         errors.append(FieldError(".".join(location) or "body", code, message))

@@ -119,7 +119,9 @@ class SesMailer:
 
         to = ascii_address(message.to)
         mime = MIMEMultipart("alternative")
-        mime["Subject"] = Header(message.subject, "utf-8").encode()
+        # The Header itself, not its encoded string: that would fold a long subject after an empty
+        # first line, and mail clients would show it with a leading space.
+        mime["Subject"] = Header(message.subject, "utf-8")  # type: ignore[assignment]
         mime["From"] = formataddr((REGIE_NAME, self._sender), charset="utf-8")
         mime["To"] = to
         if message.reply_to:

@@ -184,8 +184,9 @@ class MyAccountService:
     def delete_account(self, caller: Authenticated, current: str, source_ip: str) -> None:
         account = self._account_of(caller)
         self._login.check_password(account, current, source_ip)
-        # Closing first: a login checked before this point cannot open a session any more, so no
-        # session outlives the account whatever the interleaving.
+        # No session may outlive the account, whatever the interleaving with a login: closing makes
+        # every login checked before it fail; a login that starts later, before the account is
+        # gone, opens a session that the second sweep ends; after that, no login finds the account.
         if not self._accounts.close(account):
             raise ServiceUnavailable()
         self._login.forget(account.account_id)
@@ -194,6 +195,7 @@ class MyAccountService:
         # The account item goes last: if anything fails before, the user can log in and retry.
         if not self._accounts.delete(account):
             raise ServiceUnavailable()
+        self._login.forget(account.account_id)
         self._login.forget_failures(account.email)
         self._mailer.send(account_deleted_email(account.email))
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from espace_abonne.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from espace_abonne.accounts.store import Account, AccountStore
 from espace_abonne.core.clock import Clock
-from espace_abonne.core.email_addresses import email_errors, normalize_email
+from espace_abonne.core.email_addresses import MAX_EMAIL_LENGTH, email_errors, normalize_email
 from espace_abonne.core.errors import DomainError, FieldError, InvalidInput, TooManyAttempts
 from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore
 from espace_abonne.core.tokens import new_token, token_digest
@@ -111,9 +111,14 @@ class LoginService:
     def log_in(self, email: str, password: str, remember_me: bool, source_ip: str, user_agent: str = "") -> LoggedIn:
         email = normalize_email(email)
         now = self._clock.now()
+        # An address longer than any account's is only counted against the source IP: as a key it
+        # would pass DynamoDB's limit. It is then unknown like any other.
+        counters = (
+            login_counters(email, source_ip) if len(email) <= MAX_EMAIL_LENGTH else login_counters("", source_ip)[2:]
+        )
         try:
             # Counted before the password is checked, the same for known and unknown addresses.
-            attempt = self._throttles.take(login_counters(email, source_ip), now)
+            attempt = self._throttles.take(counters, now)
         except LimitReached as limit:
             raise TooManyAttempts(limit.retry_after) from limit
 
