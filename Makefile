@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
-        sam-validate template-scan sam-build pytest chromium moto-server import demo-export bench clean
+        sam-validate template-scan sam-build pytest chromium moto-server import demo-export bench bench-otel clean
 
 help:
 	@echo "make run    - local mode: the portal and its API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
@@ -89,6 +89,10 @@ sam-build: $(UV)
 # Benchmarks: cold start, AWS calls, latency, package size (not part of `make test`).
 bench: $(VENV)/.synced sam-build
 	$(PY) -m bench.run
+
+# What the optional OpenTelemetry layer adds to a cold start (installs it in a throwaway venv).
+bench-otel: $(VENV)/.synced
+	$(PY) -m bench.otel
 
 # Load a billing export: make import FILE=export.jsonl (BILLING_TABLE, CONTRACT_KEY_SECRET, AWS credentials)
 import: $(VENV)/.synced

@@ -35,8 +35,7 @@ def generated_export(contracts: int) -> str:
 def main() -> int:
     from moto import mock_aws
 
-    from importer.load import import_records
-    from local_mode.backend import AWS_ENVIRONMENT, create_tables
+    from local_mode.backend import AWS_ENVIRONMENT, create_queues, create_tables, import_export
     from local_mode.template import load_template
 
     contracts = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
@@ -46,9 +45,11 @@ def main() -> int:
         from espace_abonne.core import aws
 
         aws.reset_clients()
-        create_tables(load_template({"FrontendUrl": "https://x.fr"}))
+        template = load_template({"FrontendUrl": "https://x.fr"})
+        create_tables(template)
+        create_queues(template)
         started = time.perf_counter()
-        report = import_records(io.StringIO(export), "BillingTable", "bench-secret-of-at-least-32-characters")
+        report = import_export(template, io.StringIO(export))
         seconds = time.perf_counter() - started
     items = sum(1 + len(json.loads(line).get("readings", [])) for line in export.splitlines() if '"contract"' in line)
     print(

@@ -19,7 +19,6 @@ An operation left without a result expires after 15 minutes: its page says so an
 answers P1 (DGFiP answers P5 until its nightly purge, then P1). A result, once recorded, stays.
 """
 
-import datetime as dt
 import html
 import json
 import secrets
@@ -33,11 +32,11 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, ParseError
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from espace_abonne.core.clock import paris_datetime
 from espace_abonne.payments.payfip import (
     MIN_MONTANT,
     OUTCOMES,
@@ -52,7 +51,6 @@ PAGE_PATH = f"{PREFIX}/tpa/paiementws.web"
 CONTROL_PATH = f"{PREFIX}/test/operations"
 LIFETIME_SECONDS = 15 * 60
 MAX_REQUEST_BYTES = 64 * 1024
-PARIS = ZoneInfo("Europe/Paris")
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Notifier = Callable[[str, str], None]
@@ -326,7 +324,7 @@ class PayfipSimulator:
         if resultrans not in CHOICES:
             raise ValueError("resultrans is not P, V, R, Z or A")
         now = self._clock()
-        paris = dt.datetime.fromtimestamp(now, PARIS)
+        paris = paris_datetime(int(now))
         with self._lock:
             operation = self._operations[id_op]
             closed = self._closed_page(operation) if only_open else None

@@ -99,6 +99,32 @@ class Template:
     def resources(self) -> dict[str, Any]:
         return dict(self.document["Resources"])
 
+    def condition(self, name: str) -> bool:
+        """A condition of the template, evaluated with the local parameters."""
+
+        def evaluate(expression: Any) -> Any:
+            if isinstance(expression, dict) and "Fn::Not" in expression:
+                return not evaluate(expression["Fn::Not"][0])
+            if isinstance(expression, dict) and "Fn::Equals" in expression:
+                first, second = expression["Fn::Equals"]
+                return evaluate(first) == evaluate(second)
+            if isinstance(expression, dict) and "Condition" in expression:
+                return self.condition(expression["Condition"])
+            if isinstance(expression, dict) and "Ref" in expression:
+                return self.parameters.get(expression["Ref"], "")
+            return expression
+
+        return bool(evaluate(self.document["Conditions"][name]))
+
+    def resolve_optional(self, value: Any) -> str | None:
+        """Like `resolve`, but `Fn::If` may choose `AWS::NoValue` (None: the value is absent)."""
+        if isinstance(value, dict) and "Fn::If" in value:
+            name, when_true, when_false = value["Fn::If"]
+            return self.resolve_optional(when_true if self.condition(name) else when_false)
+        if value == {"Ref": "AWS::NoValue"}:
+            return None
+        return self.resolve(value)
+
     def resolve(self, value: Any) -> str:
         """A value of the template, with Ref to tables and parameters resolved for local use."""
         if isinstance(value, str | int | float):
@@ -204,7 +230,11 @@ class Template:
                 name=name,
                 handler=props["Handler"],
                 code_uri=str(props["CodeUri"]).rstrip("/"),
-                environment={key: self.resolve(value) for key, value in variables.items()},
+                environment={
+                    key: resolved
+                    for key, value in variables.items()
+                    if (resolved := self.resolve_optional(value)) is not None
+                },
             )
         return functions
 

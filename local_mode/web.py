@@ -18,7 +18,7 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
 }
 
-# The headers the deployed site sends too (README, "Deploying the web client").
+# The headers the deployed site sends too (docs/web-client.md, "Deploying the web client").
 PAGE_HEADERS = (
     (
         "Content-Security-Policy",

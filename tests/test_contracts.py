@@ -274,7 +274,7 @@ def test_a_distributed_guess_is_stopped_at_the_per_contract_limit(
 
 
 def test_the_per_contract_limit_keeps_a_guess_below_one_chance_in_a_million_a_year() -> None:
-    """README, "Guessing a clé": 8 characters of [0-9A-Z] make 36**8 clés."""
+    """docs/security.md, "Guessing a clé": 8 characters of [0-9A-Z] make 36**8 clés."""
     from espace_abonne.contracts.linking import FAILURES_PER_CONTRACT
 
     limit, window = FAILURES_PER_CONTRACT

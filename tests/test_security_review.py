@@ -2,7 +2,6 @@
 did: every test reproduces an attack and checks that it now fails to break in."""
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -56,7 +55,7 @@ def account_emails() -> set[str]:
 
 
 @pytest.fixture
-def hijacked_session(api: Api, mailbox: Mailbox) -> Iterator[tuple[Browser, str]]:
+def hijacked_session(api: Api, mailbox: Mailbox) -> tuple[Browser, str]:
     """The attacker holds the victim's session and password, and asks to move the account to
     their own address: the link is in the attacker's mailbox."""
     activated_account(api, mailbox, VICTIM)

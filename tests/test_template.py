@@ -38,7 +38,13 @@ def test_functions_are_python_313_on_arm64_with_the_shared_layer(template: Templ
     assert globals_["Runtime"] == "python3.13"
     assert globals_["Architectures"] == ["arm64"]
     assert globals_["Tracing"] == "Active"
-    assert globals_["Layers"] == [{"Ref": "SharedLayer"}]
+    assert globals_["Layers"][0] == {"Ref": "SharedLayer"}
+    # The optional OpenTelemetry layer, off by default (docs/operations.md, Observability).
+    assert globals_["Layers"][1] == {
+        "Fn::If": ["HasOpenTelemetry", {"Ref": "OpenTelemetryLayerArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    assert template.parameters["OpenTelemetryLayerArn"] == ""
+    assert all("AWS_LAMBDA_EXEC_WRAPPER" not in f.environment for f in template.functions().values())
     layer = template.resources["SharedLayer"]
     assert layer["Properties"]["ContentUri"] == "shared/"
     assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
@@ -214,3 +220,14 @@ def test_openapi_json_documents_every_route_of_the_template(template: Template) 
     documented = {(method.upper(), path) for path, operations in document["paths"].items() for method in operations}
 
     assert documented == {(route.method, route.path) for route in template.routes()}
+
+
+def test_an_operator_switches_opentelemetry_on_with_one_parameter() -> None:
+    from local_mode.template import load_template
+
+    arn = "arn:aws:lambda:eu-west-3:123456789012:layer:otel-python-arm64:1"
+    with_otel = load_template({"FrontendUrl": "https://monespace.eauxdupaysdaix.fr", "OpenTelemetryLayerArn": arn})
+
+    for function in with_otel.functions().values():
+        assert function.environment["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/otel-instrument", function.name
+    assert with_otel.condition("HasOpenTelemetry")

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
@@ -21,7 +21,6 @@ from espace_abonne.my_account.wiring import my_account_service
 from espace_abonne.sessions.auth import cleared_session_cookie, require_session
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -67,7 +66,6 @@ def _source_ip() -> str:
     summary="Changer de mot de passe",
     responses={200: {"description": "Mot de passe changé"}, **error_responses(401, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def change_password(request: Annotated[PasswordChange, Body()]) -> MessageResponse:
     caller = require_session(app.current_event.raw_event)
     my_account_service().change_password(
@@ -83,7 +81,6 @@ def change_password(request: Annotated[PasswordChange, Body()]) -> MessageRespon
     summary="Changer d'adresse email (envoie un lien de confirmation)",
     responses={202: {"description": "Demande prise en compte"}, **error_responses(401, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def request_email_change(request: Annotated[EmailChange, Body()]) -> Response[MessageResponse]:
     caller = require_session(app.current_event.raw_event)
     my_account_service().request_email_change(caller, request.new_email, request.current_password, _source_ip())
@@ -98,7 +95,6 @@ def request_email_change(request: Annotated[EmailChange, Body()]) -> Response[Me
     summary="Confirmer la nouvelle adresse email",
     responses={200: {"description": "Adresse modifiée"}, **error_responses(400, 403, 413, 415)},
 )
-@tracer.capture_method
 def confirm_email_change(request: Annotated[EmailChangeConfirmation, Body()]) -> MessageResponse:
     new_email = my_account_service().confirm_email_change(request.token)
     return MessageResponse(message=f"Votre adresse email est désormais {new_email}.")
@@ -110,7 +106,6 @@ def confirm_email_change(request: Annotated[EmailChangeConfirmation, Body()]) ->
     summary="Délier un contrat",
     responses={204: {"description": "Contrat délié"}, **error_responses(401, 403, 404)},
 )
-@tracer.capture_method
 def unlink_contract(number: str) -> Response[None]:
     caller = require_session(app.current_event.raw_event)
     my_account_service().unlink(caller, number)
@@ -122,7 +117,6 @@ def unlink_contract(number: str) -> Response[None]:
     summary="Mes sessions actives",
     responses={200: {"description": "Les sessions ouvertes"}, **error_responses(401)},
 )
-@tracer.capture_method
 def list_sessions() -> SessionsResponse:
     caller = require_session(app.current_event.raw_event)
     return SessionsResponse(
@@ -146,7 +140,6 @@ def list_sessions() -> SessionsResponse:
     summary="Fermer une session",
     responses={204: {"description": "Session fermée"}, **error_responses(401, 403, 404)},
 )
-@tracer.capture_method
 def end_session(session_id: str) -> Response[None]:
     caller = require_session(app.current_event.raw_event)
     my_account_service().end_session(caller, session_id)
@@ -158,7 +151,6 @@ def end_session(session_id: str) -> Response[None]:
     summary="Exporter mes données (RGPD)",
     responses={200: {"description": "Tout ce que le portail conserve sur le compte"}, **error_responses(401)},
 )
-@tracer.capture_method
 def export() -> dict[str, Any]:
     caller = require_session(app.current_event.raw_event)
     return my_account_service().export(caller)
@@ -170,7 +162,6 @@ def export() -> dict[str, Any]:
     summary="Supprimer mon compte (RGPD)",
     responses={204: {"description": "Compte supprimé ; le cookie est effacé"}, **error_responses(401, 403, 429)},
 )
-@tracer.capture_method
 def delete_account(request: Annotated[AccountDeletion, Body()]) -> Response[None]:
     caller = require_session(app.current_event.raw_event)
     my_account_service().delete_account(caller, request.current_password, _source_ip())
@@ -178,4 +169,4 @@ def delete_account(request: Annotated[AccountDeletion, Body()]) -> Response[None
     return Response(status_code=204, cookies=[cleared_session_cookie()])
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

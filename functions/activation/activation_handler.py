@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
@@ -13,7 +13,6 @@ from espace_abonne.sessions.auth import session_cookie
 from espace_abonne.sessions.wiring import activation_service
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -36,7 +35,6 @@ class ActivationRequest(RequestModel):
         **error_responses(400, 403, 413, 415),
     },
 )
-@tracer.capture_method
 def activate(request: Annotated[ActivationRequest, Body()]) -> Response[MessageResponse]:
     event = app.current_event
     logged_in = activation_service().activate(
@@ -55,4 +53,4 @@ def activate(request: Annotated[ActivationRequest, Body()]) -> Response[MessageR
     )
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

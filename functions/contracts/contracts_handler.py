@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field
@@ -13,7 +13,6 @@ from espace_abonne.core.http import RequestModel, create_resolver, error_respons
 from espace_abonne.sessions.auth import require_session
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -43,7 +42,6 @@ class LinkResponse(ContractsResponse):
     summary="Lier un contrat (et tous les contrats du même redevable)",
     responses={200: {"description": "Liaison enregistrée"}, **error_responses(400, 401, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def link_contract(request: Annotated[LinkRequest, Body()]) -> LinkResponse:
     caller = require_session(app.current_event.raw_event)
     source_ip = app.current_event.request_context.identity.source_ip
@@ -58,7 +56,6 @@ def link_contract(request: Annotated[LinkRequest, Body()]) -> LinkResponse:
     summary="Mes contrats (sélecteur)",
     responses={200: {"description": "Les contrats liés au compte"}, **error_responses(401)},
 )
-@tracer.capture_method
 def list_contracts() -> ContractsResponse:
     caller = require_session(app.current_event.raw_event)
     contracts = contract_reader().contracts(caller.account_id)
@@ -67,4 +64,4 @@ def list_contracts() -> ContractsResponse:
     )
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

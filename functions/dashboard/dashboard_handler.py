@@ -1,18 +1,19 @@
 """GET /contracts/{number}/dashboard: one contract's « tableau de bord »."""
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from pydantic import BaseModel, Field
 
-from espace_abonne.contracts.billing_store import ContractFile
 from espace_abonne.contracts.wiring import contract_reader
 from espace_abonne.core.http import create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.core.money import format_cents
 from espace_abonne.sessions.auth import require_session
 
+if TYPE_CHECKING:
+    from espace_abonne.contracts.billing_store import ContractFile
+
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -74,7 +75,7 @@ class Dashboard(BaseModel):
     data_as_of: str = Field(description="Données à jour au")
 
 
-def _dashboard(contract: ContractFile) -> Dashboard:
+def _dashboard(contract: "ContractFile") -> Dashboard:
     details = contract.details
     regulation = details.regulation
     return Dashboard(
@@ -123,10 +124,9 @@ def _dashboard(contract: ContractFile) -> Dashboard:
     summary="Tableau de bord d'un contrat",
     responses={200: {"description": "Le tableau de bord"}, **error_responses(401, 404)},
 )
-@tracer.capture_method
 def dashboard(number: str) -> Dashboard:
     caller = require_session(app.current_event.raw_event)
     return _dashboard(contract_reader().contract_file(caller.account_id, number))
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

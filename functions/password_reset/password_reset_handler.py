@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,7 +19,6 @@ from espace_abonne.core.http import (
 from espace_abonne.sessions.wiring import password_reset_service
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -45,7 +44,6 @@ class ResetConfirmation(RequestModel):
     summary="Mot de passe oublié",
     responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def request_reset(request: Annotated[ResetRequest, Body()]) -> Response[MessageResponse]:
     password_reset_service().request_reset(request.email, app.current_event.request_context.identity.source_ip)
     metrics.add_metric(name="PasswordResetRequests", unit=MetricUnit.Count, value=1)
@@ -57,11 +55,10 @@ def request_reset(request: Annotated[ResetRequest, Body()]) -> Response[MessageR
     summary="Choisir un nouveau mot de passe",
     responses={200: {"description": "Mot de passe modifié"}, **error_responses(400, 403, 413, 415)},
 )
-@tracer.capture_method
 def confirm_reset(request: Annotated[ResetConfirmation, Body()]) -> MessageResponse:
     password_reset_service().confirm(request.token, request.password, request.password_confirmation)
     metrics.add_metric(name="PasswordResets", unit=MetricUnit.Count, value=1)
     return MessageResponse(message=CHANGED_MESSAGE)
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,7 +15,6 @@ from espace_abonne.requests.wiring import requests_service
 from espace_abonne.sessions.auth import current_session
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -71,7 +70,6 @@ def _ignored_bot(message: str) -> Response[Receipt]:
     summary="Effectuer une demande d'abonnement",
     responses={202: {"description": "Demande enregistrée"}, **error_responses(400, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def request_subscription(request: Annotated[SubscriptionRequestBody, Body()]) -> Response[Receipt]:
     if request.website:
         return _ignored_bot("Votre demande a bien été enregistrée.")
@@ -98,7 +96,6 @@ def request_subscription(request: Annotated[SubscriptionRequestBody, Body()]) ->
     summary="Contacter la Régie",
     responses={202: {"description": "Message envoyé"}, **error_responses(400, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def contact(request: Annotated[ContactBody, Body()]) -> Response[Receipt]:
     if request.website:
         return _ignored_bot("Votre message a bien été envoyé.")
@@ -117,4 +114,4 @@ def contact(request: Annotated[ContactBody, Body()]) -> Response[Receipt]:
     return _receipt(f"Votre message a bien été envoyé sous la référence {reference}.", reference)
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

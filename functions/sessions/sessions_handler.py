@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,7 +15,6 @@ from espace_abonne.sessions.auth import cleared_session_cookie, require_session,
 from espace_abonne.sessions.wiring import login_service
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -48,7 +47,6 @@ class MeResponse(BaseModel):
         **error_responses(400, 401, 403, 413, 415, 429),
     },
 )
-@tracer.capture_method
 def log_in(request: Annotated[LoginRequest, Body()]) -> Response[SessionResponse]:
     source_ip = app.current_event.request_context.identity.source_ip
     user_agent = app.current_event.headers.get("user-agent", "")
@@ -68,7 +66,6 @@ def log_in(request: Annotated[LoginRequest, Body()]) -> Response[SessionResponse
     summary="Se déconnecter",
     responses={204: {"description": "Déconnecté ; le cookie est effacé"}, **error_responses(401, 403)},
 )
-@tracer.capture_method
 def log_out() -> Response[None]:
     token = session_token(app.current_event.raw_event)
     if token is None or not login_service().log_out(token):
@@ -78,7 +75,6 @@ def log_out() -> Response[None]:
 
 
 @app.get("/me", summary="Mon compte", responses={200: {"description": "Le compte connecté"}, **error_responses(401)})
-@tracer.capture_method
 def me() -> MeResponse:
     caller = require_session(app.current_event.raw_event)
     contracts = contract_reader().contracts(caller.account_id)
@@ -88,4 +84,4 @@ def me() -> MeResponse:
     )
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

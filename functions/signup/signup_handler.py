@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,7 +19,6 @@ from espace_abonne.core.http import (
 )
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 app = create_resolver(logger)
 
@@ -47,7 +46,6 @@ def _source_ip() -> str:
     summary="S'inscrire",
     responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def sign_up(request: Annotated[SignupRequest, Body()]) -> Response[MessageResponse]:
     signup_service().sign_up(request.email, request.password, request.password_confirmation, _source_ip())
     metrics.add_metric(name="SignUpRequests", unit=MetricUnit.Count, value=1)
@@ -60,10 +58,9 @@ def sign_up(request: Annotated[SignupRequest, Body()]) -> Response[MessageRespon
     summary="Recevoir un nouveau lien d'activation",
     responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415, 429)},
 )
-@tracer.capture_method
 def resend_activation(request: Annotated[ResendRequest, Body()]) -> Response[MessageResponse]:
     signup_service().resend_activation(request.email, _source_ip())
     return accepted(RESEND_MESSAGE)
 
 
-lambda_handler = lambda_entrypoint(app, logger, tracer, metrics)
+lambda_handler = lambda_entrypoint(app, logger, metrics)

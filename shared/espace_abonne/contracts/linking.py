@@ -16,7 +16,7 @@ from espace_abonne.core.throttles import Counter, ThrottleStore
 
 FAILURES_PER_ACCOUNT = (5, 3600)
 FAILURES_PER_IP = (20, 3600)
-# As high as the clé's entropy keeps safe (README, "Guessing a clé"): strangers cannot reach it
+# As high as the clé's entropy keeps safe (docs/security.md, "Guessing a clé"): strangers cannot reach it
 # before the per-account and per-IP limits stop them, and at this rate guessing one contract's
 # clé stays below one chance in a million a year.
 FAILURES_PER_CONTRACT = (300, 3600)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -113,8 +113,6 @@ _PYDANTIC_CODES: Mapping[str, tuple[str, str]] = {
     "string_pattern_mismatch": ("invalid_format", "Ce champ n'a pas le format attendu."),
     "string_too_short": ("too_short", "Ce champ est trop court (au moins {min_length} caractères)."),
     "string_too_long": ("too_long", "Ce champ est trop long ({max_length} caractères au plus)."),
-    "greater_than_equal": ("too_small", "La valeur doit être au moins {ge}."),
-    "less_than_equal": ("too_large", "La valeur doit être au plus {le}."),
 }
 _WRONG_TYPE = ("invalid_type", "Ce champ n'a pas le type attendu.")
 # Raised by our own field types (e.g. a contract number) with a French message that says the format.
@@ -303,16 +301,20 @@ def http_boundary(
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def lambda_entrypoint(app: APIGatewayRestResolver, logger: Logger, tracer: Tracer, metrics: Metrics) -> Handler:
+def lambda_entrypoint(app: APIGatewayRestResolver, logger: Logger, metrics: Metrics) -> Handler:
     """The Lambda handler of a function: request guard and headers, JSON logs with the API Gateway
-    request id as correlation id, X-Ray tracing, metrics flushed after each request."""
+    request id as correlation id (and the X-Ray trace id, which Powertools adds to every line),
+    metrics flushed after each request.
+
+    No X-Ray SDK (docs/operations.md, Observability): Lambda's active tracing records each invocation without
+    it, and it cost more than the rest of the cold start together.
+    """
 
     # Powertools prints the cold-start metric even when metrics are disabled (local mode, tests).
     cold_start_metric = os.environ.get("POWERTOOLS_METRICS_DISABLED", "false").lower() != "true"
 
     @http_boundary
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=cold_start_metric)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return app.resolve(event, context)

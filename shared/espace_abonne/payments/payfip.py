@@ -140,15 +140,14 @@ class PaymentDetail:
         if not (len(day) == 8 and len(time) == 4 and (day + time).isascii() and (day + time).isdigit()):
             raise PayfipProtocolError("dattrans or heurtrans is not DDMMYYYY / HHMM")
         import datetime as dt
-        from zoneinfo import ZoneInfo
+
+        from espace_abonne.core.clock import paris_epoch
 
         try:
-            moment = dt.datetime(
-                int(day[4:]), int(day[2:4]), int(day[:2]), int(time[:2]), int(time[2:]), tzinfo=ZoneInfo("Europe/Paris")
-            )
+            local = dt.datetime(int(day[4:]), int(day[2:4]), int(day[:2]), int(time[:2]), int(time[2:]))
         except ValueError:
             raise PayfipProtocolError("dattrans or heurtrans is not a date and time") from None
-        return int(moment.timestamp())
+        return paris_epoch(local)
 
 
 class PayfipClient:
