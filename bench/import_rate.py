@@ -35,7 +35,7 @@ def generated_export(contracts: int) -> str:
 def main() -> int:
     from moto import mock_aws
 
-    from local_mode.backend import AWS_ENVIRONMENT, create_queues, create_tables, import_export
+    from local_mode.backend import AWS_ENVIRONMENT, create_resources, import_export
     from local_mode.template import load_template
 
     contracts = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
@@ -46,8 +46,7 @@ def main() -> int:
 
         aws.reset_clients()
         template = load_template({"FrontendUrl": "https://x.fr"})
-        create_tables(template)
-        create_queues(template)
+        create_resources(template)
         started = time.perf_counter()
         report = import_export(template, io.StringIO(export))
         seconds = time.perf_counter() - started

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from local_mode.event_sources import EventSources
 from local_mode.events import proxy_event
 from local_mode.template import Template
 
@@ -64,6 +65,7 @@ class Harness:
         self.clock = clock
         self.meter = _AwsMeter()
         self.counter = 0
+        self.sources = EventSources(template)
 
     def invoke(self, method: str, path: str, body: Any = None, cookie: str | None = None) -> dict[str, Any]:
         """The route's handler alone: what a request waits for."""
@@ -79,9 +81,7 @@ class Harness:
 
     def settle(self) -> None:
         """The work queued by the requests so far, through the outbox worker (after the answer)."""
-        from local_mode.event_sources import drain
-
-        drain(self.template.queue_sources(), lambda function, event: self.handlers[function](event, _Context()))
+        self.sources.settle(lambda function, event: self.handlers[function](event, _Context()))
 
     def call(self, method: str, path: str, body: Any = None, cookie: str | None = None) -> dict[str, Any]:
         response = self.invoke(method, path, body, cookie)

@@ -74,7 +74,7 @@ def request_figures() -> dict[str, dict[str, Any]]:
     from moto import mock_aws
 
     from espace_abonne.core.clock import use_clock
-    from local_mode.backend import AWS_ENVIRONMENT, create_queues, create_tables, load_demo_data, verify_sender
+    from local_mode.backend import AWS_ENVIRONMENT, create_resources, load_demo_data, verify_sender
     from local_mode.server import load_handlers
 
     class Clock:
@@ -94,8 +94,7 @@ def request_figures() -> dict[str, dict[str, Any]]:
         from espace_abonne.core import aws
 
         aws.reset_clients()
-        create_tables(template)
-        create_queues(template)
+        create_resources(template)
         verify_sender(template.parameters["EmailSender"])
         load_demo_data(template)
         harness = Harness(template, load_handlers(template), clock)

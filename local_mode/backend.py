@@ -50,6 +50,32 @@ def create_queues(template: Any) -> None:
         client.create_queue(QueueName=name, Attributes=attributes)
 
 
+def create_buckets(template: Any) -> None:
+    """Creates every bucket of `template` in the current moto backend."""
+    import boto3
+
+    client = boto3.client("s3", region_name=REGION)
+    for name in template.bucket_names():
+        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})  # type: ignore[typeddict-item]
+
+
+def create_secrets(template: Any) -> None:
+    """The secrets the template names, with their local values (a deployed stack has its own)."""
+    import boto3
+
+    client = boto3.client("secretsmanager", region_name=REGION)
+    for name, value in template.local_secrets().items():
+        client.create_secret(Name=name, SecretString=value)
+
+
+def create_resources(template: Any) -> None:
+    """Everything the template declares that moto plays: tables, queues, buckets, secrets."""
+    create_tables(template)
+    create_queues(template)
+    create_buckets(template)
+    create_secrets(template)
+
+
 DEMO_EXPORT = Path(__file__).resolve().parent.parent / "demo" / "billing-export.jsonl"
 
 
@@ -92,8 +118,7 @@ def moto_backend(template: Any) -> Iterator[None]:
     use_dummy_aws_environment()
     with mock_aws():
         aws.reset_clients()
-        create_tables(template)
-        create_queues(template)
+        create_resources(template)
         verify_sender(template.parameters["EmailSender"])
         load_demo_data(template)
         try:

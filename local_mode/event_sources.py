@@ -1,22 +1,31 @@
-"""AWS's event sources, driven locally the way AWS drives them.
+"""AWS's event sources, driven locally the way AWS drives them (local mode and the tests).
 
-A queue feeds its worker's real handler with SQS-shaped events, in batches, as Lambda's event
-source mapping does: the messages a handler reports as failed (`batchItemFailures`) are received
-again, and after the queue's `maxReceiveCount` SQS (moto) moves them to the dead-letter queue.
-Locally a failed message is retried at once instead of after the visibility timeout, so that
-draining is deterministic: when `drain` returns, every message queued before has been handled.
+- A queue feeds its worker's real handler with SQS-shaped events, in batches, as Lambda's event
+  source mapping does: the messages a handler reports as failed (`batchItemFailures`) are received
+  again, and after the queue's `maxReceiveCount` SQS (moto) moves them to the dead-letter queue.
+  Locally a failed message is retried at once rather than after the visibility timeout.
+- An object created in a bucket that has an S3 event source calls its function with an S3
+  event (ObjectCreated), as S3 does; like an asynchronous invocation, a failure is retried twice.
+- A schedule (EventBridge rule) is triggered by hand: `run_schedule`.
+
+`settle` runs all of it until nothing is left, so that when it returns every message queued and
+every object dropped before has been handled: local mode and the tests are deterministic.
 """
 
+import datetime as dt
 import hashlib
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote_plus
 
-from local_mode.template import REGION, QueueSource
+from local_mode.template import ACCOUNT_ID, REGION, BucketSource, QueueSource, Template
 
 Invoke = Callable[[str, dict[str, Any]], dict[str, Any]]
 # A handler that keeps failing ends in the dead-letter queue; this only guards against a loop.
 MAX_ROUNDS = 1000
+ASYNC_ATTEMPTS = 3  # Lambda retries an asynchronous invocation twice
 
 
 def sqs_record(message: dict[str, Any], source: QueueSource) -> dict[str, Any]:
@@ -42,26 +51,87 @@ def sqs_record(message: dict[str, Any], source: QueueSource) -> dict[str, Any]:
     }
 
 
-def drain(sources: list[QueueSource], invoke: Invoke) -> int:
-    """Delivers every message waiting in the queues to their functions; returns how many were handled."""
-    import boto3
+def s3_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
+    """An S3 ObjectCreated notification, as S3 sends it to Lambda (the key URL-encoded)."""
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": REGION,
+                "eventTime": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "eventName": "ObjectCreated:Put",
+                "userIdentity": {"principalId": "AWS:LOCAL"},
+                "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+                "responseElements": {"x-amz-request-id": uuid.uuid4().hex[:16], "x-amz-id-2": "local"},
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "local",
+                    "bucket": {
+                        "name": bucket,
+                        "ownerIdentity": {"principalId": "LOCAL"},
+                        "arn": f"arn:aws:s3:::{bucket}",
+                    },
+                    "object": {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag, "sequencer": "0"},
+                },
+            }
+        ]
+    }
 
-    sqs = boto3.client("sqs", region_name=REGION)
-    handled = 0
-    for _ in range(MAX_ROUNDS):
-        delivered = False
-        for source in sources:
+
+def scheduled_event(function: str, now: int) -> dict[str, Any]:
+    """What EventBridge sends a function on a schedule."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT_ID,
+        "time": dt.datetime.fromtimestamp(now, dt.UTC).isoformat().replace("+00:00", "Z"),
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{function}-schedule"],
+        "detail": {},
+    }
+
+
+class EventSources:
+    def __init__(self, template: Template) -> None:
+        self.queues = template.queue_sources()
+        self.buckets = template.s3_sources()
+        self.schedules = template.schedules()
+        self._notified: set[tuple[str, str, str]] = set()  # (bucket, key, etag) already announced
+
+    def settle(self, invoke: Invoke) -> int:
+        """Delivers every waiting message and new object to its function; returns how many."""
+        handled = 0
+        for _ in range(MAX_ROUNDS):
+            delivered = self._drain_queues(invoke) + self._announce_new_objects(invoke)
+            if not delivered:
+                return handled
+            handled += delivered
+        raise RuntimeError("the event sources never settled")
+
+    def run_schedule(self, function: str, invoke: Invoke, now: int) -> dict[str, Any]:
+        """Triggers a scheduled function by hand, with the event its rule would send."""
+        if function not in self.schedules:
+            raise KeyError(f"{function} has no schedule in template.yaml")
+        response = invoke(function, scheduled_event(function, now))
+        self.settle(invoke)
+        return response
+
+    def _drain_queues(self, invoke: Invoke) -> int:
+        import boto3
+
+        sqs = boto3.client("sqs", region_name=REGION)
+        handled = 0
+        for source in self.queues:
             messages = sqs.receive_message(
-                QueueUrl=source.url,
-                MaxNumberOfMessages=min(source.batch_size, 10),
-                WaitTimeSeconds=0,
+                QueueUrl=source.url, MaxNumberOfMessages=min(source.batch_size, 10), WaitTimeSeconds=0,
                 AttributeNames=["All"],
-            ).get("Messages", [])
+            ).get("Messages", [])  # fmt: skip
             if not messages:
                 continue
-            delivered = True
-            records = [sqs_record(dict(m), source) for m in messages]
-            response = invoke(source.function, {"Records": records})
+            response = invoke(source.function, {"Records": [sqs_record(dict(m), source) for m in messages]})
             failed = (
                 {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
                 if source.reports_failures
@@ -74,7 +144,35 @@ def drain(sources: list[QueueSource], invoke: Invoke) -> int:
                     )
                 else:
                     sqs.delete_message(QueueUrl=source.url, ReceiptHandle=message["ReceiptHandle"])
-                    handled += 1
-        if not delivered:
-            return handled
-    raise RuntimeError("the queues never emptied")
+            handled += len(messages)
+        return handled
+
+    def _announce_new_objects(self, invoke: Invoke) -> int:
+        if not self.buckets:
+            return 0
+        import boto3
+
+        s3 = boto3.client("s3", region_name=REGION)
+        announced = 0
+        for bucket in {source.bucket for source in self.buckets}:
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                for entry in page.get("Contents", []):
+                    marker = (bucket, entry["Key"], entry["ETag"])
+                    if marker in self._notified:
+                        continue
+                    self._notified.add(marker)
+                    for source in self.buckets:
+                        if source.bucket == bucket and source.matches(entry["Key"]):
+                            self._invoke_async(invoke, source, dict(entry))
+                            announced += 1
+        return announced
+
+    @staticmethod
+    def _invoke_async(invoke: Invoke, source: BucketSource, entry: dict[str, Any]) -> None:
+        event = s3_event(source.bucket, entry["Key"], int(entry["Size"]), entry["ETag"].strip('"'))
+        for attempt in range(ASYNC_ATTEMPTS):
+            try:
+                invoke(source.function, event)
+                return
+            except Exception as error:
+                print(f"{source.function} failed on s3://{source.bucket}/{entry['Key']} ({attempt + 1}): {error!r}")

@@ -9,8 +9,8 @@ import os
 import time
 from typing import Any
 
-from local_mode.backend import create_queues, create_tables, load_demo_data, use_dummy_aws_environment, verify_sender
-from local_mode.event_sources import drain
+from local_mode.backend import create_resources, load_demo_data, use_dummy_aws_environment, verify_sender
+from local_mode.event_sources import EventSources
 from local_mode.server import SentMail, load_handlers
 from local_mode.template import load_template
 
@@ -34,12 +34,11 @@ def main() -> None:
     os.environ["AWS_ENDPOINT_URL"] = endpoint  # every client of this process goes to the moto server
     # The web client `sam local start-api` serves beside (emailed links point there).
     template = load_template({"FrontendUrl": os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000")})
-    create_tables(template)
-    create_queues(template)
+    create_resources(template)
     verify_sender(template.parameters["EmailSender"])
     load_demo_data(template)
     handlers = load_handlers(template)
-    sources = template.queue_sources()
+    sources = EventSources(template)
 
     def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
         return handlers[function](event, _Context())
@@ -48,7 +47,7 @@ def main() -> None:
     sent_mail = SentMail(lambda text: print(text, flush=True))
     try:
         while True:
-            drain(sources, invoke)
+            sources.settle(invoke)
             sent_mail.collect()
             time.sleep(0.5)
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from local_mode.backend import SentEmail, import_export, sent_emails
-from local_mode.event_sources import drain
+from local_mode.event_sources import EventSources
 from local_mode.events import proxy_event
 from local_mode.template import Function, Route, Template
 from local_mode.web import StaticSite
@@ -82,7 +82,7 @@ class LocalApi:
         self.handlers = load_handlers(template)
         self.functions = template.functions()
         self.cors = template.cors()
-        self.sources = template.queue_sources()
+        self.sources = EventSources(template)
         self.sent_mail = SentMail(echo)
         # moto's in-process backend is not built for concurrent calls: one invocation at a time.
         self._lock = threading.Lock()
@@ -100,13 +100,23 @@ class LocalApi:
     def _after(self) -> None:
         """The work a request queued runs before the next request is taken (as AWS would soon after
         the answer): GET /_local/emails then always shows the emails of every earlier request."""
-        drain(self.sources, self._run)
+        self.sources.settle(self._run)
         self.sent_mail.collect()
 
     def invoke(self, route: Route, event: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             try:
                 return self._run(route.function, event)
+            finally:
+                self._after()
+
+    def run_schedule(self, function: str) -> dict[str, Any]:
+        """POST /_local/schedules/<function>: what its EventBridge rule would start, now."""
+        from espace_abonne.core.clock import current_clock
+
+        with self._lock:
+            try:
+                return self.sources.run_schedule(function, self._run, current_clock().now())
             finally:
                 self._after()
 
@@ -171,6 +181,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except UnicodeDecodeError:
                 return _json(400, {"code": "not_utf8", "message": "L'export doit être en UTF-8."})
             return _json(200, self.api.import_billing(export))
+        if path.startswith("/_local/schedules/") and self.command == "POST":
+            function = path.removeprefix("/_local/schedules/")
+            if function not in self.api.sources.schedules:
+                return _json(404, {"code": "no_schedule", "schedules": sorted(self.api.sources.schedules)})
+            return _json(200, {"function": function, "response": self.api.run_schedule(function)})
         return None
 
     def _dispatch(self, path: str, query: str, raw_body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -3,6 +3,7 @@ for local mode and the tests."""
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -82,6 +83,22 @@ class QueueSource:
         return queue_arn(self.queue)
 
 
+def bucket_name(logical_id: str) -> str:
+    """A bucket's local name: its logical id, lowercased as S3 requires."""
+    return logical_id.lower()
+
+
+@dataclass(frozen=True)
+class BucketSource:
+    bucket: str
+    function: str
+    prefix: str
+    suffix: str
+
+    def matches(self, key: str) -> bool:
+        return key.startswith(self.prefix) and key.endswith(self.suffix)
+
+
 @dataclass(frozen=True)
 class Function:
     name: str
@@ -126,28 +143,38 @@ class Template:
         return self.resolve(value)
 
     def resolve(self, value: Any) -> str:
-        """A value of the template, with Ref to tables and parameters resolved for local use."""
+        """A value of the template, with Ref to resources and parameters resolved for local use."""
+        resolved: str | None = None
         if isinstance(value, str | int | float):
-            return str(value)
-        if isinstance(value, dict) and "Fn::Sub" in value:
-            text = re.sub(r"\$\{(\w+)\}", lambda m: self.parameters[m.group(1)], value["Fn::Sub"])
-            secret = re.fullmatch(r"\{\{resolve:secretsmanager:([^:}]+)\}\}", text)
-            if secret:
-                return LOCAL_SECRETS[secret.group(1)]
-        if isinstance(value, dict) and "Ref" in value:
-            name = value["Ref"]
-            if name in self.parameters:
-                return self.parameters[name]
-            kind = self.resources.get(name, {}).get("Type")
-            if kind == "AWS::DynamoDB::Table":
-                return str(name)  # local table name: the logical id
-            if kind == "AWS::SQS::Queue":
-                return queue_url(name)
-        if isinstance(value, dict) and "Fn::GetAtt" in value:
-            name, attribute = value["Fn::GetAtt"]
-            if self.resources.get(name, {}).get("Type") == "AWS::SQS::Queue" and attribute == "Arn":
-                return queue_arn(name)
-        raise ValueError(f"local mode cannot resolve {value!r}")
+            resolved = str(value)
+        elif isinstance(value, dict) and "Fn::Sub" in value:
+            resolved = re.sub(r"\$\{(\w+)\}", lambda m: self.parameters[m.group(1)], value["Fn::Sub"])
+        elif isinstance(value, dict) and "Ref" in value:
+            resolved = self._reference(value["Ref"])
+        elif isinstance(value, dict) and "Fn::GetAtt" in value:
+            resolved = self._attribute(*value["Fn::GetAtt"])
+        if resolved is None:
+            raise ValueError(f"local mode cannot resolve {value!r}")
+        return resolved
+
+    def _reference(self, name: str) -> str | None:
+        if name in self.parameters:
+            return self.parameters[name]
+        local_names: dict[str, Callable[[str], str]] = {
+            "AWS::DynamoDB::Table": str,  # a table's local name: its logical id
+            "AWS::SQS::Queue": queue_url,
+            "AWS::S3::Bucket": bucket_name,
+        }
+        local_name = local_names.get(self.resources.get(name, {}).get("Type", ""))
+        return local_name(name) if local_name else None
+
+    def _attribute(self, name: str, attribute: str) -> str | None:
+        kind = self.resources.get(name, {}).get("Type")
+        if kind == "AWS::SQS::Queue" and attribute == "Arn":
+            return queue_arn(name)
+        if kind == "AWS::S3::Bucket" and attribute == "Arn":
+            return f"arn:aws:s3:::{bucket_name(name)}"
+        return None
 
     def table_definitions(self) -> dict[str, dict[str, Any]]:
         """Each table's CreateTable arguments, taken from its template definition."""
@@ -211,6 +238,43 @@ class Template:
                     )
         return sources
 
+    def bucket_names(self) -> list[str]:
+        return [bucket_name(name) for name, r in self.resources.items() if r["Type"] == "AWS::S3::Bucket"]
+
+    def s3_sources(self) -> list["BucketSource"]:
+        """The S3 event sources: which function an object created in a bucket calls, for which keys."""
+        sources = []
+        for name, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event in resource["Properties"].get("Events", {}).values():
+                if event["Type"] != "S3":
+                    continue
+                props = event["Properties"]
+                rules = props.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+                filters = {rule["Name"].lower(): rule["Value"] for rule in rules}
+                sources.append(
+                    BucketSource(
+                        bucket=bucket_name(props["Bucket"]["Ref"]),
+                        function=name,
+                        prefix=filters.get("prefix", ""),
+                        suffix=filters.get("suffix", ""),
+                    )
+                )
+        return sources
+
+    def schedules(self) -> dict[str, str]:
+        """Scheduled functions and their schedule expression (EventBridge rules)."""
+        found = {}
+        for name, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event in resource["Properties"].get("Events", {}).values():
+                if event["Type"] in ("Schedule", "ScheduleV2"):
+                    props = event["Properties"]
+                    found[name] = str(props.get("Schedule") or props.get("ScheduleExpression"))
+        return found
+
     def ttl_attributes(self) -> dict[str, str]:
         return {
             name: r["Properties"]["TimeToLiveSpecification"]["AttributeName"]
@@ -247,6 +311,10 @@ class Template:
                 if event["Type"] == "Api":
                     routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], name))
         return routes
+
+    def local_secrets(self) -> dict[str, str]:
+        """The Secrets Manager secrets the stack reads at run time, by name, with their local values."""
+        return {self.parameters["ContractKeySecretName"]: LOCAL_SECRETS["espace-abonne/contract-key-secret"]}
 
     def secret(self, name: str) -> str:
         """The local value of a Secrets Manager secret the template refers to."""

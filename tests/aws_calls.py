@@ -17,6 +17,8 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
     """(IAM action, resource) pairs for one call, resources named like the template's tables."""
     if service == "ses":
         return {(f"ses:{operation}", "ses")}
+    if service == "secretsmanager":
+        return {(f"secretsmanager:{operation}", "secret")}
     if service == "sqs":
         return {(f"sqs:{operation}", params["QueueUrl"].rsplit("/", 1)[-1])}
     if operation == "TransactWriteItems":
@@ -40,6 +42,8 @@ def granted_permissions(template: Template, function: str) -> set[tuple[str, str
             resource = statement["Resource"]
             if isinstance(resource, list):
                 target = "ses"
+            elif ":secretsmanager:" in str(resource):
+                target = "secret"
             elif "Fn::GetAtt" in resource:
                 target = resource["Fn::GetAtt"][0]
             else:

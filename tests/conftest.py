@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from local_mode.backend import AWS_ENVIRONMENT, SentEmail, create_queues, create_tables, sent_emails, verify_sender
-from local_mode.event_sources import drain
+from local_mode.backend import AWS_ENVIRONMENT, SentEmail, create_resources, sent_emails, verify_sender
+from local_mode.event_sources import EventSources
 from local_mode.events import proxy_event
 from local_mode.server import load_handlers
 from local_mode.template import ROOT, Template, load_template
@@ -82,8 +82,7 @@ def aws(template: Template) -> Iterator[None]:
     with mock_aws():
         clients.reset_clients()
         get_settings.cache_clear()
-        create_tables(template)
-        create_queues(template)
+        create_resources(template)
         verify_sender(template.parameters["EmailSender"])
         yield
         clients.reset_clients()
@@ -144,6 +143,10 @@ class Api:
     template: Template
     handlers: dict[str, Callable[..., dict[str, Any]]]
     calls: list[dict[str, Any]] = field(default_factory=list)
+    sources: EventSources = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sources = EventSources(self.template)
 
     def function_for(self, method: str, path: str) -> tuple[str, str, dict[str, str]]:
         for route in self.template.routes():
@@ -157,8 +160,14 @@ class Api:
         return self.handlers[function](event, _Context())
 
     def run_queued_work(self) -> None:
-        """What AWS runs after the answer: each queue's messages through its worker's handler."""
-        drain(self.template.queue_sources(), self.call)
+        """What AWS runs after the answer: queued messages and dropped objects, through their functions."""
+        self.sources.settle(self.call)
+
+    def run_schedule(self, function: str) -> dict[str, Any]:
+        """What the function's EventBridge rule would start, now (the injected clock's now)."""
+        from espace_abonne.core.clock import current_clock
+
+        return self.sources.run_schedule(function, self.call, current_clock().now())
 
     def invoke(self, function: str, event: dict[str, Any]) -> ApiResponse:
         response = self.call(function, event)

@@ -19,6 +19,7 @@ def recorder(api: Api, monkeypatch: pytest.MonkeyPatch) -> AwsCallRecorder:
     recorder.attach(aws.dynamodb())
     recorder.attach(aws.ses())
     recorder.attach(aws.sqs())
+    recorder.attach(aws.secretsmanager())
     api_class = type(api)
     real_call = api_class.call
 

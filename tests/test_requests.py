@@ -153,3 +153,23 @@ def test_contact_is_throttled_per_ip(api: Api, clock: FrozenClock) -> None:
         assert api.post("/contact-messages", contact(email=f"p{n}@example.fr"), source_ip="203.0.113.5").status == 202
     assert api.post("/contact-messages", contact(email="x@example.fr"), source_ip="203.0.113.5").status == 429
     assert api.post("/subscription-requests", subscription(), source_ip="203.0.113.5").status == 429
+
+
+def test_every_request_reaches_the_billing_systems_return_feed(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
+    """PRODUCT.md §7: subscription and contact requests are in the day's return feed, with their reference."""
+    from espace_abonne.core.return_feed import ReturnFeed, paris_day
+
+    clock.current = 1_795_000_000
+    asked = api.post("/subscription-requests", subscription()).json()["reference"]
+    written = api.post(
+        "/contact-messages", {"name": "Léa", "email": "lea@example.fr", "subject": "compteur", "message": "Fuite ?"}
+    ).json()["reference"]
+
+    events = ReturnFeed("ReturnFeedTable").day(paris_day(clock.now()))
+
+    assert [(e.kind, e.record["reference"]) for e in events] == [
+        ("subscription_request", asked),
+        ("contact_message", written),
+    ]
+    assert events[1].record["message"] == "Fuite ?"
+    assert "account_id" not in events[0].record

@@ -124,16 +124,21 @@ def test_local_mode_is_outside_every_packaged_folder(template: Template) -> None
     assert all(not folder.startswith("local_mode") for folder in packaged)
 
 
-def test_only_the_function_that_checks_cles_receives_their_secret(template: Template) -> None:
-    holders = [
+def test_the_cle_secret_is_read_at_run_time_and_never_placed_in_an_environment(template: Template) -> None:
+    assert "resolve:secretsmanager" not in (ROOT / "template.yaml").read_text(encoding="utf-8")
+    readers = {
         name
         for name, function in resources_of(template, "AWS::Serverless::Function").items()
-        if "CONTRACT_KEY_SECRET" in function["Properties"]["Environment"]["Variables"]
-    ]
-    assert holders == ["ContractsFunction"]
+        if any("secretsmanager:GetSecretValue" in s["Action"] for s in _statements(function))
+    }
+    named = {
+        name
+        for name, function in resources_of(template, "AWS::Serverless::Function").items()
+        if "CONTRACT_KEY_SECRET_ID" in function["Properties"]["Environment"]["Variables"]
+    }
+    assert readers == named == {"ContractsFunction"}
     variables = template.resources["ContractsFunction"]["Properties"]["Environment"]["Variables"]
-    assert variables["CONTRACT_KEY_SECRET"] == {"Fn::Sub": "{{resolve:secretsmanager:${ContractKeySecretName}}}"}
-    assert "CONTRACT_KEY_SECRET" not in template.document["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["CONTRACT_KEY_SECRET_ID"] == {"Ref": "ContractKeySecretName"}
 
 
 def test_every_checkov_skip_says_why(template: Template) -> None:

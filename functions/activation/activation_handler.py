@@ -8,7 +8,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field
 
-from espace_abonne.core.http import MessageResponse, RequestModel, create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.core.http import (
+    MessageResponse,
+    RequestModel,
+    client_ip,
+    create_resolver,
+    error_responses,
+    lambda_entrypoint,
+)
 from espace_abonne.sessions.auth import session_cookie
 from espace_abonne.sessions.wiring import activation_service
 
@@ -41,7 +48,7 @@ def activate(request: Annotated[ActivationRequest, Body()]) -> Response[MessageR
         request.token,
         request.password,
         request.password_confirmation,
-        event.request_context.identity.source_ip,
+        client_ip(event.raw_event),
         event.headers.get("user-agent", ""),
     )
     metrics.add_metric(name="Activations", unit=MetricUnit.Count, value=1)

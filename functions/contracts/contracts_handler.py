@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from espace_abonne.contracts.keys import ContractNumber
 from espace_abonne.contracts.wiring import contract_linker, contract_reader
-from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.core.http import RequestModel, client_ip, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.sessions.auth import require_session
 
 logger = Logger()
@@ -44,7 +44,7 @@ class LinkResponse(ContractsResponse):
 )
 def link_contract(request: Annotated[LinkRequest, Body()]) -> LinkResponse:
     caller = require_session(app.current_event.raw_event)
-    source_ip = app.current_event.request_context.identity.source_ip
+    source_ip = client_ip(app.current_event.raw_event)
     linked = contract_linker().link(caller.account_id, caller.email, request.contract_number, request.key, source_ip)
     metrics.add_metric(name="ContractLinks", unit=MetricUnit.Count, value=1)
     contracts = [Contract(number=c.number, service_address=c.service_address) for c in linked.contracts]

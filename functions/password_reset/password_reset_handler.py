@@ -12,6 +12,7 @@ from espace_abonne.core.http import (
     MessageResponse,
     RequestModel,
     accepted,
+    client_ip,
     create_resolver,
     error_responses,
     lambda_entrypoint,
@@ -45,7 +46,7 @@ class ResetConfirmation(RequestModel):
     responses={202: {"description": "Demande prise en compte"}, **error_responses(400, 403, 413, 415, 429)},
 )
 def request_reset(request: Annotated[ResetRequest, Body()]) -> Response[MessageResponse]:
-    password_reset_service().request_reset(request.email, app.current_event.request_context.identity.source_ip)
+    password_reset_service().request_reset(request.email, client_ip(app.current_event.raw_event))
     metrics.add_metric(name="PasswordResetRequests", unit=MetricUnit.Count, value=1)
     return accepted(REQUESTED_MESSAGE)
 

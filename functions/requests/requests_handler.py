@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field, StrictInt
 
-from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.core.http import RequestModel, client_ip, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.requests.forms import ContactMessage, ContactSubject, SubscriptionRequest
 from espace_abonne.requests.wiring import requests_service
 from espace_abonne.sessions.auth import current_session
@@ -83,7 +83,7 @@ def request_subscription(request: Annotated[SubscriptionRequestBody, Body()]) ->
             meter_index=request.meter_index,
             comment=request.comment,
         ),
-        app.current_event.request_context.identity.source_ip,
+        client_ip(app.current_event.raw_event),
         _caller_account_id(),
     )
     metrics.add_metric(name="SubscriptionRequests", unit=MetricUnit.Count, value=1)
@@ -107,7 +107,7 @@ def contact(request: Annotated[ContactBody, Body()]) -> Response[Receipt]:
             contract_number=request.contract_number or None,
             message=request.message,
         ),
-        app.current_event.request_context.identity.source_ip,
+        client_ip(app.current_event.raw_event),
         _caller_account_id(),
     )
     metrics.add_metric(name="ContactMessages", unit=MetricUnit.Count, value=1)

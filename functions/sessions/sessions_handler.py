@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from espace_abonne.contracts.wiring import contract_reader
 from espace_abonne.core.errors import NotAuthenticated
-from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
+from espace_abonne.core.http import RequestModel, client_ip, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.sessions.auth import cleared_session_cookie, require_session, session_cookie, session_token
 from espace_abonne.sessions.wiring import login_service
 
@@ -48,7 +48,7 @@ class MeResponse(BaseModel):
     },
 )
 def log_in(request: Annotated[LoginRequest, Body()]) -> Response[SessionResponse]:
-    source_ip = app.current_event.request_context.identity.source_ip
+    source_ip = client_ip(app.current_event.raw_event)
     user_agent = app.current_event.headers.get("user-agent", "")
     logged_in = login_service().log_in(request.email, request.password, request.remember_me, source_ip, user_agent)
     metrics.add_metric(name="Logins", unit=MetricUnit.Count, value=1)

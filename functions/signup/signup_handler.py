@@ -13,6 +13,7 @@ from espace_abonne.core.http import (
     MessageResponse,
     RequestModel,
     accepted,
+    client_ip,
     create_resolver,
     error_responses,
     lambda_entrypoint,
@@ -37,7 +38,7 @@ class ResendRequest(RequestModel):
 
 
 def _source_ip() -> str:
-    return app.current_event.request_context.identity.source_ip
+    return client_ip(app.current_event.raw_event)
 
 
 @app.post(

@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from espace_abonne.core.clock import current_clock
-from espace_abonne.core.settings import MissingSetting, get_settings
+from espace_abonne.core.settings import get_settings
 
 if TYPE_CHECKING:
     from espace_abonne.contracts.linking import ContractLinker
@@ -27,16 +27,14 @@ def contract_reader() -> "ContractReader":
 def contract_linker() -> "ContractLinker":
     from espace_abonne.contracts.billing_store import BillingStore
     from espace_abonne.contracts.linking import ContractLinker
-    from espace_abonne.core import wiring
+    from espace_abonne.core import aws, wiring
 
     settings = get_settings()
-    if settings.contract_key_secret is None:
-        raise MissingSetting("CONTRACT_KEY_SECRET")
     return ContractLinker(
         billing=BillingStore(settings.require("billing_table")),
         links=link_store(),
         throttles=wiring.throttle_store(),
         mailer=wiring.mailer(),
         clock=current_clock(),
-        key_secret=settings.contract_key_secret.get_secret_value(),
+        key_secret=aws.secret_value(settings.require("contract_key_secret_id")),
     )

@@ -1,16 +1,21 @@
-"""AWS clients, created on first use (never at import: tests start moto first, cold start stays short).
+"""AWS clients, created on first use (never at import: tests start moto first, cold start stays short),
+and the secrets read through them.
 
 Retries are bounded (standard mode, 3 attempts) and timeouts stay well under the
 functions' timeout, so a slow dependency ends in a clear 503 instead of a Lambda timeout.
 """
 
+import time
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_ses import SESClient
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
 
 
@@ -41,8 +46,46 @@ def sqs() -> "SQSClient":
     return boto3.client("sqs", config=_config())
 
 
+@cache
+def s3() -> "S3Client":
+    import boto3
+
+    return boto3.client("s3", config=_config())
+
+
+@cache
+def sns() -> "SNSClient":
+    import boto3
+
+    return boto3.client("sns", config=_config())
+
+
+@cache
+def secretsmanager() -> "SecretsManagerClient":
+    import boto3
+
+    return boto3.client("secretsmanager", config=_config())
+
+
+# Secrets are read at run time, never placed in an environment variable, and cached for the life
+# of an execution environment, 5 minutes at most: a rotated secret is picked up without a deploy,
+# at the cost of one GetSecretValue per function instance and 5 minutes.
+SECRET_MAX_AGE = 300.0
+_secrets: dict[str, tuple[float, str]] = {}
+
+
+def secret_value(secret_id: str) -> str:
+    now = time.monotonic()
+    cached = _secrets.get(secret_id)
+    if cached is not None and now - cached[0] < SECRET_MAX_AGE:
+        return cached[1]
+    value = secretsmanager().get_secret_value(SecretId=secret_id)["SecretString"]
+    _secrets[secret_id] = (now, value)
+    return value
+
+
 def reset_clients() -> None:
-    """Forget the clients (tests and local mode call it when they swap the AWS backend)."""
-    dynamodb.cache_clear()
-    ses.cache_clear()
-    sqs.cache_clear()
+    """Forget the clients and cached secrets (tests and local mode call it when they swap the AWS backend)."""
+    for client in (dynamodb, ses, sqs, s3, sns, secretsmanager):
+        client.cache_clear()
+    _secrets.clear()

@@ -205,6 +205,11 @@ def cookie_values(event: Mapping[str, Any], name: str) -> list[str]:
     return values
 
 
+def client_ip(event: Mapping[str, Any]) -> str:
+    """The address the per-IP limits count: API Gateway's source IP of the request."""
+    return str(((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "")
+
+
 SESSION_COOKIE = "__Host-session"
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Longer integers are no identifier, amount or index of ours; Python would refuse past 4,300 digits.

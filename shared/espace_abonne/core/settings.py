@@ -9,7 +9,7 @@ import os
 from functools import cache
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 def _origin_of(url: str) -> str:
@@ -48,13 +48,15 @@ class Settings(BaseModel):
     links_table: str | None = Field(default=None, alias="LINKS_TABLE", min_length=3)
     billing_table: str | None = Field(default=None, alias="BILLING_TABLE", min_length=3)
     requests_table: str | None = Field(default=None, alias="REQUESTS_TABLE", min_length=3)
+    # What subscribers did that the billing system must know: see core/return_feed.py.
+    return_feed_table: str | None = Field(default=None, alias="RETURN_FEED_TABLE", min_length=3)
     # Work done after the answer (emails, account lookups): see core/outbox.py.
     outbox_queue_url: str | None = Field(default=None, alias="OUTBOX_QUEUE_URL", min_length=3)
 
     # Where subscription requests and contact messages are sent.
     regie_contact_email: str | None = Field(default=None, alias="REGIE_CONTACT_EMAIL", min_length=3)
-    # Keys the HMAC of contract clés; only the functions that check clés receive it.
-    contract_key_secret: SecretStr | None = Field(default=None, alias="CONTRACT_KEY_SECRET", min_length=32)
+    # The Secrets Manager secret that keys the HMAC of contract clés (its name; read at run time).
+    contract_key_secret_id: str | None = Field(default=None, alias="CONTRACT_KEY_SECRET_ID", min_length=3)
     # Only the function that sends email (the outbox worker) needs these.
     email_sender: str | None = Field(default=None, alias="EMAIL_SENDER", min_length=3)
     ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")

@@ -7,6 +7,7 @@ from espace_abonne.core.settings import get_settings
 if TYPE_CHECKING:
     from espace_abonne.core.mail import Mailer, SesMailer
     from espace_abonne.core.outbox import Outbox
+    from espace_abonne.core.return_feed import ReturnFeed
     from espace_abonne.core.throttles import SendLog, ThrottleStore
 
 EMAILS_PER_MAILBOX = 5
@@ -24,6 +25,12 @@ def send_log() -> "SendLog":
     from espace_abonne.core.throttles import SendLog
 
     return SendLog(get_settings().require("throttles_table"), EMAILS_PER_MAILBOX, EMAIL_WINDOW)
+
+
+def return_feed() -> "ReturnFeed":
+    from espace_abonne.core.return_feed import ReturnFeed
+
+    return ReturnFeed(get_settings().require("return_feed_table"))
 
 
 def outbox() -> "Outbox":

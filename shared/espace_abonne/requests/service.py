@@ -10,6 +10,7 @@ from espace_abonne.core.clock import Clock
 from espace_abonne.core.email_addresses import email_errors, normalize_email
 from espace_abonne.core.errors import FieldError, InvalidInput, ServiceUnavailable, TooManyAttempts
 from espace_abonne.core.mail import Mailer
+from espace_abonne.core.return_feed import ReturnFeed
 from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore
 from espace_abonne.requests.emails import (
     contact_acknowledgement,
@@ -45,9 +46,16 @@ def _phone_errors(phone: str) -> list[FieldError]:
 
 class RequestsService:
     def __init__(
-        self, store: RequestsStore, throttles: ThrottleStore, mailer: Mailer, clock: Clock, regie_email: str
+        self,
+        store: RequestsStore,
+        feed: ReturnFeed,
+        throttles: ThrottleStore,
+        mailer: Mailer,
+        clock: Clock,
+        regie_email: str,
     ) -> None:
         self._store = store
+        self._feed = feed
         self._throttles = throttles
         self._mailer = mailer
         self._clock = clock
@@ -130,11 +138,18 @@ class RequestsService:
             raise TooManyAttempts(limit.retry_after) from limit
         return now
 
-    def _store_with_reference(self, prefix: str, item: dict[str, object]) -> str:
-        year = dt.datetime.fromtimestamp(int(str(item["created_at"])), dt.UTC).year
+    def _store_with_reference(self, prefix: str, item: dict[str, Any]) -> str:
+        """Stores the request under a new reference, with its return-feed record (one transaction):
+        the billing system learns of every request the Régie received."""
+        created_at = int(item["created_at"])
+        year = dt.datetime.fromtimestamp(created_at, dt.UTC).year
+        feed_record = {k: v for k, v in item.items() if k not in ("kind", "account_id", "created_at", "expires_at")}
         for _ in range(5):
             reference = f"{prefix}-{year}-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
-            if self._store.add({"reference": reference, **item}):
+            feed_entry = self._feed.entry(
+                item["kind"], {"reference": reference, **feed_record}, created_at, event_id=reference
+            )
+            if self._store.add({"reference": reference, **item}, feed_entry):
                 return reference
         raise ServiceUnavailable()
 

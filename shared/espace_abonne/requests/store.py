@@ -8,7 +8,7 @@ the end of their retention period.
 from typing import Any
 
 from espace_abonne.core import aws
-from espace_abonne.core.dynamo import conditional, query_all, to_item
+from espace_abonne.core.dynamo import query_all, to_item, transact
 
 BY_ACCOUNT_INDEX = "ByAccount"
 
@@ -17,15 +17,21 @@ class RequestsStore:
     def __init__(self, requests_table: str) -> None:
         self._table = requests_table
 
-    def add(self, item: dict[str, Any]) -> bool:
-        """Stores a request under its reference; False if that reference is taken (draw another)."""
-        return conditional(
-            lambda: aws.dynamodb().put_item(
-                TableName=self._table,
-                Item=to_item(item),
-                ConditionExpression="attribute_not_exists(#reference)",
-                ExpressionAttributeNames={"#reference": "reference"},
-            )
+    def add(self, item: dict[str, Any], feed_entry: dict[str, Any]) -> bool:
+        """Stores a request under its reference, with its return-feed entry; False if that reference
+        is taken (draw another)."""
+        return transact(
+            [
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item(item),
+                        "ConditionExpression": "attribute_not_exists(#reference)",
+                        "ExpressionAttributeNames": {"#reference": "reference"},
+                    }
+                },
+                feed_entry,
+            ]
         )
 
     def of_account(self, account_id: str) -> list[dict[str, Any]]:

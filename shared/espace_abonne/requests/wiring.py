@@ -17,6 +17,7 @@ def requests_service() -> "RequestsService":
     settings = get_settings()
     return RequestsService(
         store=RequestsStore(settings.require("requests_table")),
+        feed=wiring.return_feed(),
         throttles=wiring.throttle_store(),
         mailer=wiring.mailer(),
         clock=current_clock(),
