@@ -37,10 +37,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def local_api() -> Iterator[str]:
+def local_mode_environment() -> dict[str, str]:
+    """Settings a test module gives local mode (override it in the module)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def local_api(local_mode_environment: dict[str, str]) -> Iterator[str]:
     """Local mode started as `make run` starts it, on a free port; one per test module."""
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **local_mode_environment, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "local_mode"],
         cwd=ROOT,

@@ -1,12 +1,17 @@
 """How local mode serves the web client (issue 8): files as a static host would, the client's page
-for browser navigations, API routes untouched, nothing outside web/."""
+for browser navigations, API routes untouched, nothing outside web/. And what can be checked on the
+client's files without a browser (issue 17): French typography, the fields' limits, its links."""
 
 import http.client
+import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from local_mode.template import ROOT
 from local_mode.web import WEB_ROOT, StaticSite
 
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what a browser sends
@@ -97,3 +102,189 @@ def test_every_link_the_emails_carry_opens_a_page_of_the_client() -> None:
         "/email/confirmation",
     }
     assert linked <= routes
+
+
+# --- The client's texts and forms, read from its files ---------------------------------------------
+
+INDEX = (WEB_ROOT / "index.html").read_text(encoding="utf-8")
+SCRIPTS = {path.relative_to(WEB_ROOT).as_posix(): path.read_text(encoding="utf-8") for path in WEB_ROOT.rglob("*.js")}
+
+
+class _Page(HTMLParser):
+    """Text, attribute values and form fields of index.html (its templates included)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.fields: list[dict[str, str]] = []  # each input or textarea, with "form": its form's id
+        self.hrefs: list[str] = []
+        self._form = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.texts.extend(value for value in attributes.values() if value)
+        if tag == "form":
+            self._form = attributes.get("id", "")
+        elif tag in {"input", "textarea"}:
+            self.fields.append({"tag": tag, "form": self._form, **attributes})
+        elif tag == "a" and "href" in attributes:
+            self.hrefs.append(attributes["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = ""
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+
+def _page() -> _Page:
+    page = _Page()
+    page.feed(INDEX)
+    page.close()
+    return page
+
+
+_REGEX_MAY_FOLLOW = set("(,=:[!&|?{};+-*%<>~^") | {""}
+
+
+def _after_comment(source: str, i: int) -> int:
+    if source.startswith("/*", i):
+        return source.index("*/", i) + 2
+    end = source.find("\n", i)
+    return len(source) if end < 0 else end
+
+
+def _end_of(source: str, i: int, closing: str) -> int:
+    """Where the quoted string or regular expression opened at i ends (its closing character)."""
+    end, in_class = i + 1, False
+    while in_class or source[end] != closing:
+        if source[end] == "\\":
+            end += 1
+        elif closing == "/":
+            in_class = (in_class or source[end] == "[") and source[end] != "]"
+        end += 1
+    return end
+
+
+def js_strings(source: str) -> list[str]:
+    """The string literals of one of the client's scripts, as written (a template literal gives each
+    of its literal parts; comments and regular expressions are skipped)."""
+    found: list[str] = []
+
+    def code(i: int, until_brace: bool) -> int:
+        depth, last = 0, ""
+        while i < len(source):
+            char = source[i]
+            if char.isspace():
+                i += 1
+            elif source.startswith(("//", "/*"), i):
+                i = _after_comment(source, i)
+            elif char in "\"'":
+                end = _end_of(source, i, char)
+                found.append(source[i + 1 : end])
+                i, last = end + 1, "a"
+            elif char == "`":
+                i, last = template(i + 1), "a"
+            elif char == "/" and (last in _REGEX_MAY_FOLLOW or re.search(r"\breturn\s*$", source[:i])):
+                i, last = _end_of(source, i, "/") + 1, "a"
+            elif until_brace and char in "{}":
+                if char == "}" and depth == 0:
+                    return i + 1
+                depth += 1 if char == "{" else -1
+                i, last = i + 1, char
+            else:
+                last = "a" if (char.isalnum() or char in "_$)]") else char
+                i += 1
+        return i
+
+    def template(i: int) -> int:
+        part: list[str] = []
+        while source[i] != "`":
+            if source[i] == "\\":
+                part.append(source[i : i + 2])
+                i += 2
+            elif source.startswith("${", i):
+                found.append("".join(part))
+                part = []
+                i = code(i + 2, until_brace=True)
+            else:
+                part.append(source[i])
+                i += 1
+        found.append("".join(part))
+        return i + 1
+
+    code(0, until_brace=False)
+    return [re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), text) for text in found]
+
+
+# French typography: a non-breaking space (U+00A0, or the narrow U+202F) after « and before », : ; ! ?,
+# so that a line never breaks inside quotes or before those signs (issue 17, §3.9).
+WRONG_SPACING = re.compile(r"«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»|[ \t\r\n][:;!?]")
+
+
+def test_the_scanner_reads_the_scripts_strings_and_not_their_code() -> None:
+    strings = js_strings(SCRIPTS["js/main.js"])
+    assert "Vous êtes déconnecté." in strings
+    assert not any("?" in text and ":" in text for text in js_strings("const a = b ? 'x' : /[?:]/.test(c);"))
+    assert js_strings("`${n}\\u00a0m³ ${a ? 's' : ''}`") == ["", "\u00a0m³ ", "s", "", ""]
+
+
+def test_french_typography_keeps_signs_with_their_words() -> None:
+    texts = {"index.html": _page().texts} | {name: js_strings(source) for name, source in SCRIPTS.items()}
+    wrong = {name: [text.strip()[:80] for text in found if WRONG_SPACING.search(text)] for name, found in texts.items()}
+    assert {name: found for name, found in wrong.items() if found} == {}
+
+
+def _string_fields(schema: str) -> dict[str, dict[str, Any]]:
+    """The string fields of one of openapi.json's request schemas (an optional one is `anyOf` string, null)."""
+    document = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+    fields = {}
+    for name, spec in document["components"]["schemas"][schema]["properties"].items():
+        for option in spec.get("anyOf", [spec]):
+            if option.get("type") == "string":
+                fields[name] = option
+    return fields
+
+
+def test_fields_stop_at_the_api_limits() -> None:
+    """Issue 17, §3.12: every field one types in has a maxlength, the API's own."""
+    from espace_abonne.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
+    from espace_abonne.core.email_addresses import MAX_EMAIL_LENGTH
+
+    typed = [
+        f for f in _page().fields if f.get("name") and f.get("type", "text") in {"text", "email", "password", "tel"}
+    ]
+    assert len(typed) > 20
+    assert [f["id"] for f in typed if "maxlength" not in f] == []
+    # Addresses and passwords have the same limit everywhere, checked by the API's code.
+    assert {f["maxlength"] for f in typed if f.get("type") == "email"} == {str(MAX_EMAIL_LENGTH)}
+    assert {f["maxlength"] for f in typed if f.get("type") == "password"} == {str(PASSWORD_MAX)}
+
+    fields = {(f["form"], f["name"]): f for f in _page().fields if f.get("name")}
+    example = "11301.11377.01"  # the format the pages show beside the contract number
+    for form, schema in {
+        "contact-form": "ContactBody",
+        "subscription-request-form": "SubscriptionRequestBody",
+        "link-contract-form": "LinkRequest",
+    }.items():
+        for name, spec in _string_fields(schema).items():
+            html = fields.get((form, name))
+            if html is None or html.get("type") == "date":  # a date is chosen, not typed
+                continue
+            if "maxLength" in spec:
+                # The model lets an address through up to 320; the address check stops it at 254.
+                expected = min(spec["maxLength"], MAX_EMAIL_LENGTH) if name == "email" else spec["maxLength"]
+            else:
+                assert re.fullmatch(spec["pattern"], example), name
+                expected = len(example)
+            assert html["maxlength"] == str(expected), (form, name)
+
+
+def test_every_link_of_the_client_opens_one_of_its_pages() -> None:
+    routes = set(re.findall(r'^\s+"(/[^"]*)":', SCRIPTS["js/main.js"], re.MULTILINE))
+    linked = {href.split("?")[0] for href in _page().hrefs if href.startswith("/")}
+    for source in SCRIPTS.values():
+        linked |= set(re.findall(r'(?:navigate|redirect)\(\s*"(/[^"?]*)', source))
+    assert "/accessibilite" in linked
+    assert linked <= routes | {"/"}, linked - routes

@@ -1,12 +1,19 @@
-// The consumption chart: one bar per reading period, estimated readings hatched (not colour only).
-// The readings table beside it carries the same figures for screen readers and keyboard users.
+// A bar chart drawn at the size it is shown. A drawing scaled into its box (an SVG viewBox) shrinks
+// its text with it: 4–5 px labels on a phone. Here the chart is drawn again whenever its box changes
+// width, one SVG unit per CSS pixel, so its labels keep the style sheet's size on every screen.
+//
+// A chart is a list of bars, `{value, label, estimated, title}`: `label` (optional) goes under the
+// bar, `title` is the bar's tooltip. What a bar stands for (a reading period today; a day, a month or
+// a year later) is the caller's choice: see consumptionChart below.
 
 import { frenchDate } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const WIDTH = 640;
 const HEIGHT = 260;
-const MARGIN = { top: 28, right: 12, bottom: 40, left: 44 };
+const MARGIN = { top: 28, right: 12, bottom: 40, left: 48 };
+const LABEL_GAP = 6; // px between two labels under the bars
+
+let charts = 0;
 
 function svg(tag, attributes = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -15,34 +22,14 @@ function svg(tag, attributes = {}, text) {
   return node;
 }
 
-// A whole number of m³ per grid line (1, 2, 5, 10, 20…), four lines up to the maximum.
+// A whole number per grid line (1, 2, 5, 10, 20…), four lines up to the maximum.
 function gridStep(maximum) {
   const rough = Math.max(1, maximum / 4);
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   return [1, 2, 5, 10].map((m) => m * magnitude).find((step) => step >= rough);
 }
 
-function plural(count, word) {
-  return `${count} ${word}${count > 1 ? "s" : ""}`;
-}
-
-export function consumptionChart(readings, describedBy) {
-  const periods = readings.filter((r) => r.volume_m3 !== null && r.volume_m3 !== undefined);
-  const chart = svg("svg", {
-    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-    role: "img",
-    "aria-labelledby": "consumption-chart-title",
-    "aria-describedby": describedBy,
-    class: "chart",
-    preserveAspectRatio: "xMidYMid meet",
-  });
-  const total = periods.reduce((sum, r) => sum + r.volume_m3, 0);
-  const estimated = periods.filter((r) => r.estimated).length;
-  const summary = periods.length
-    ? `Consommation par relevé, ${plural(periods.length, "relevé")} du ${frenchDate(periods[0].date)} au ` +
-      `${frenchDate(periods.at(-1).date)} : ${total} m³ au total, ${plural(estimated, "relevé")} ${estimated > 1 ? "estimés" : "estimé"}.`
-    : "Consommation par relevé : pas encore de volume à afficher.";
-  chart.append(svg("title", { id: "consumption-chart-title" }, summary));
+function hatchDefinition() {
   const defs = svg("defs");
   const pattern = svg("pattern", {
     id: "estimated-hatch",
@@ -54,42 +41,106 @@ export function consumptionChart(readings, describedBy) {
   pattern.append(svg("rect", { width: 6, height: 6, class: "chart__estimated-bg" }));
   pattern.append(svg("line", { x1: 0, y1: 0, x2: 0, y2: 6, class: "chart__estimated-line" }));
   defs.append(pattern);
-  chart.append(defs);
+  return defs;
+}
 
-  const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
+function draw(width, { bars, summary, describedBy, unit }, titleId) {
+  const chart = svg("svg", {
+    width,
+    height: HEIGHT,
+    viewBox: `0 0 ${width} ${HEIGHT}`,
+    role: "img",
+    "aria-labelledby": titleId,
+    "aria-describedby": describedBy,
+    class: "chart",
+  });
+  chart.append(svg("title", { id: titleId }, summary), hatchDefinition());
+
+  const innerWidth = width - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const step = gridStep(Math.max(0, ...periods.map((r) => r.volume_m3)));
+  const step = gridStep(Math.max(0, ...bars.map((bar) => bar.value)));
   const maximum = step * 4;
   const y = (value) => MARGIN.top + innerHeight - (value / maximum) * innerHeight;
 
   for (let tick = 0; tick <= 4; tick += 1) {
     const value = step * tick;
-    chart.append(svg("line", { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(value), y2: y(value), class: "chart__grid" }));
+    chart.append(svg("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: y(value), y2: y(value), class: "chart__grid" }));
     chart.append(svg("text", { x: MARGIN.left - 6, y: y(value) + 4, class: "chart__axis chart__axis--y" }, String(value)));
   }
-  chart.append(svg("text", { x: MARGIN.left - 6, y: 12, class: "chart__axis chart__axis--y" }, "m³"));
+  chart.append(svg("text", { x: MARGIN.left - 6, y: 14, class: "chart__axis chart__axis--y" }, unit));
 
-  const slot = innerWidth / Math.max(periods.length, 1);
-  const barWidth = Math.max(2, slot * 0.7);
-  periods.forEach((reading, index) => {
+  const slot = innerWidth / Math.max(bars.length, 1);
+  const barWidth = Math.max(1, slot * 0.7);
+  bars.forEach((bar, index) => {
     const x = MARGIN.left + index * slot + (slot - barWidth) / 2;
-    const bar = svg("rect", {
+    const rect = svg("rect", {
       x,
-      y: y(reading.volume_m3),
+      y: y(bar.value),
       width: barWidth,
-      height: Math.max(0, MARGIN.top + innerHeight - y(reading.volume_m3)),
-      class: reading.estimated ? "chart__bar chart__bar--estimated" : "chart__bar",
+      height: Math.max(0, MARGIN.top + innerHeight - y(bar.value)),
+      class: bar.estimated ? "chart__bar chart__bar--estimated" : "chart__bar",
     });
-    bar.append(svg("title", {}, `${frenchDate(reading.date)} : ${reading.volume_m3} m³${reading.estimated ? " (estimé)" : ""}`));
-    chart.append(bar);
-    // Few readings (an agent twice a year): each bar gets its month; many: each January its year.
-    const [year, month] = reading.date.split("-");
-    const label = periods.length <= 12 ? `${month}/${year.slice(2)}` : month === "01" ? year : "";
-    if (label) {
-      chart.append(
-        svg("text", { x: x + barWidth / 2, y: HEIGHT - MARGIN.bottom + 16, class: "chart__axis chart__axis--x" }, label),
-      );
+    rect.append(svg("title", {}, bar.title));
+    chart.append(rect);
+    if (bar.label) {
+      const label = { x: x + barWidth / 2, y: HEIGHT - MARGIN.bottom + 18, class: "chart__axis chart__axis--x" };
+      chart.append(svg("text", label, bar.label));
     }
   });
   return chart;
+}
+
+// Labels that would touch the previous one are left out: fewer labels, never smaller ones.
+function dropCrowdedLabels(chart) {
+  let lastRight = -Infinity;
+  for (const label of chart.querySelectorAll(".chart__axis--x")) {
+    const box = label.getBBox();
+    if (box.x < lastRight + LABEL_GAP) label.remove();
+    else lastRight = box.x + box.width;
+  }
+}
+
+// Draws the chart into `container` now and again whenever the container's width changes.
+export function barChart(container, { bars, summary, describedBy, unit }) {
+  charts += 1;
+  const titleId = `chart-title-${charts}`;
+  let drawnWidth = 0;
+  const redraw = () => {
+    const width = Math.floor(container.clientWidth);
+    if (!width || width === drawnWidth) return; // hidden, or the same size
+    drawnWidth = width;
+    const chart = draw(width, { bars, summary, describedBy, unit }, titleId);
+    container.replaceChildren(chart);
+    dropCrowdedLabels(chart);
+  };
+  new ResizeObserver(redraw).observe(container);
+  redraw();
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count > 1 ? "s" : ""}`;
+}
+
+// Consumption per reading period: one bar per reading that has a volume (a volume needs a
+// previous reading); estimated readings are hatched, not only coloured.
+export function consumptionChart(container, readings, describedBy) {
+  const periods = readings.filter((r) => r.volume_m3 !== null && r.volume_m3 !== undefined);
+  const total = periods.reduce((sum, r) => sum + r.volume_m3, 0);
+  const estimated = periods.filter((r) => r.estimated).length;
+  const summary = periods.length
+    ? `Consommation par relevé, ${plural(periods.length, "relevé")} du ${frenchDate(periods[0].date)} au ` +
+      `${frenchDate(periods.at(-1).date)}\u00a0: ${total}\u00a0m³ au total, ${plural(estimated, "relevé")} ` +
+      `${estimated > 1 ? "estimés" : "estimé"}.`
+    : "Consommation par relevé\u00a0: pas encore de volume à afficher.";
+  // Few readings (an agent twice a year): each bar gets its month; many: each January its year.
+  const bars = periods.map((reading) => {
+    const [year, month] = reading.date.split("-");
+    return {
+      value: reading.volume_m3,
+      estimated: reading.estimated,
+      label: periods.length <= 12 ? `${month}/${year.slice(2)}` : month === "01" ? year : "",
+      title: `${frenchDate(reading.date)}\u00a0: ${reading.volume_m3}\u00a0m³${reading.estimated ? " (estimé)" : ""}`,
+    };
+  });
+  barChart(container, { bars, summary, describedBy, unit: "m³" });
 }

@@ -6,13 +6,13 @@ const RULES = [
   ["lower", "au moins 1 minuscule", (p) => /\p{Ll}/u.test(p)],
   ["upper", "au moins 1 majuscule", (p) => /\p{Lu}/u.test(p)],
   ["special", "au moins 1 caractère spécial", (p) => /[^\p{L}\p{N}\s+-]/u.test(p)],
-  ["no-plus-minus", "pas de « + » ni de « - »", (p) => !/[+-]/.test(p)],
+  ["no-plus-minus", "pas de «\u00a0+\u00a0» ni de «\u00a0-\u00a0»", (p) => !/[+-]/.test(p)],
 ];
 
 export function watchPasswordRules(input, container) {
   const intro = document.createElement("p");
   intro.className = "hint";
-  intro.textContent = "Règles du mot de passe :";
+  intro.textContent = "Règles du mot de passe\u00a0:";
   const list = document.createElement("ul");
   list.className = "password-rules";
   const items = RULES.map(([id, label]) => {
@@ -30,7 +30,7 @@ export function watchPasswordRules(input, container) {
     RULES.forEach(([, , test], index) => {
       const met = test(password);
       items[index].classList.toggle("met", met);
-      items[index].lastChild.textContent = met ? " : respecté" : " : non respecté";
+      items[index].lastChild.textContent = met ? "\u00a0: respecté" : "\u00a0: non respecté";
     });
   };
   input.addEventListener("input", update);

@@ -1,6 +1,8 @@
 // Page rendering, flash messages and form behaviour shared by every page.
 
 const FLASH_KEY = "espace-abonne:flash";
+// Set when the person goes on to another page of the portal: that page puts the focus on its heading.
+const FOCUS_KEY = "espace-abonne:focus-heading";
 const UNEXPECTED = "Une erreur inattendue est survenue. Veuillez réessayer.";
 
 // Clones <template id="page-…"> into <main> and names the page in the document title.
@@ -10,6 +12,7 @@ export function showPage(templateId) {
   main.replaceChildren(template.content.cloneNode(true));
   const title = template.dataset.title;
   document.title = `${title} — Espace abonné — Régie des Eaux du Pays d'Aix`;
+  focusHeadingAfterNavigation();
   return main;
 }
 
@@ -46,6 +49,10 @@ export function flash(message, kind = "success", { focus = false } = {}) {
   if (focus) box.focus();
 }
 
+export function clearFlash() {
+  document.getElementById("flash-area").replaceChildren();
+}
+
 // A message to show on the next page (after a navigation).
 export function flashNext(message, kind = "success") {
   sessionStorage.setItem(FLASH_KEY, JSON.stringify({ message, kind }));
@@ -70,13 +77,35 @@ export function showPendingFlash() {
 export function navigate(path, message, kind = "success") {
   if (message) flashNext(message, kind);
   leaving = true;
+  sessionStorage.setItem(FOCUS_KEY, "1");
   window.location.assign(path);
 }
 
 // Sends the person on without keeping this page in the history (a page they should not see).
 export function redirect(path) {
   leaving = true;
+  sessionStorage.setItem(FOCUS_KEY, "1");
   window.location.replace(path);
+}
+
+// A link of the portal followed in this tab: the next page will focus its heading, as after navigate().
+export function followInternalLinks() {
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[href^='/']") : null;
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    sessionStorage.setItem(FOCUS_KEY, "1");
+  });
+}
+
+// WCAG 2.4.3: after moving on within the portal, the focus starts at the new page's heading rather
+// than on <body>, so that a screen reader announces where the person has arrived.
+function focusHeadingAfterNavigation() {
+  if (leaving || !sessionStorage.getItem(FOCUS_KEY)) return;
+  sessionStorage.removeItem(FOCUS_KEY);
+  const heading = document.querySelector("#contenu h1");
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.focus();
 }
 
 // The session ended (expired, or closed elsewhere): back to the login page, saying why.
@@ -113,10 +142,15 @@ export function clearErrors(form) {
   }
 }
 
+// The form's field of that name that is in use (a form may keep a disabled alternative of it).
+export function field(form, name) {
+  return [...form.elements].find((input) => input.name === name && !input.disabled) || null;
+}
+
 // Shows a message under its field: the field is marked invalid and names the message.
 export function showFieldError(form, name, message) {
-  const input = form.elements.namedItem(name);
-  const container = input instanceof HTMLElement ? input.closest(".field") : null;
+  const input = field(form, name);
+  const container = input ? input.closest(".field") : null;
   if (!container) return false;
   const id = `${input.id}-error`;
   let box = document.getElementById(id);
@@ -194,6 +228,7 @@ export function handleForm(form, submit, fieldFor = {}) {
     const button = form.querySelector("button[type=submit]");
     if (button.disabled) return;
     clearErrors(form);
+    clearFlash(); // a message about an earlier action would now sit beside this one's
     form.setAttribute("aria-busy", "true");
     await whileBusy(button, async () => {
       try {

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { consumptionChart } from "../chart.js";
 import { euros, frenchDate, frenchDateTime, isNegative, isZero } from "../format.js";
 import { watchPasswordRules } from "../password-rules.js";
+import { deviceName } from "../user-agent.js";
 import {
   element,
   flash,
@@ -16,24 +17,40 @@ import {
   whileBusy,
 } from "../ui.js";
 
+// The contract this tab shows, kept across pages.
 const CHOSEN_CONTRACT = "espace-abonne:contract";
+
+export function rememberedContract() {
+  return sessionStorage.getItem(CHOSEN_CONTRACT);
+}
+
+export function forgetContract() {
+  sessionStorage.removeItem(CHOSEN_CONTRACT);
+}
 
 export function dashboardPath(number) {
   return `/tableau-de-bord?contrat=${encodeURIComponent(number)}`;
 }
 
-// The selector at the top: each linked contract by number and service address.
-export function showContractPicker(contracts, current) {
+// The selector at the top: each linked contract by number and service address. When the page shows
+// none of them (a contract that is not linked), it says so rather than naming another one.
+export function showContractPicker(contracts, current, { noneShown = false } = {}) {
   const picker = document.getElementById("contract-picker");
   const select = document.getElementById("contract-picker-select");
-  select.replaceChildren(
-    ...contracts.map((contract) => {
-      const option = element("option", `${contract.number} — ${contract.service_address}`);
-      option.value = contract.number;
-      option.selected = contract.number === current;
-      return option;
-    }),
-  );
+  const options = contracts.map((contract) => {
+    const option = element("option", `${contract.number} — ${contract.service_address}`);
+    option.value = contract.number;
+    option.selected = contract.number === current;
+    return option;
+  });
+  if (noneShown) {
+    const none = element("option", "Choisir un contrat");
+    none.value = "";
+    none.disabled = true;
+    none.selected = true;
+    options.unshift(none);
+  }
+  select.replaceChildren(...options);
   picker.hidden = contracts.length === 0;
   picker.onsubmit = (event) => {
     event.preventDefault();
@@ -45,6 +62,12 @@ export function welcomePage() {
   showPage("page-welcome");
 }
 
+// "11301 11377 01" or "113011137701", as a person may type what the bill shows: written the API's way.
+function contractNumber(typed) {
+  const digits = typed.replace(/[\s.]/g, "");
+  return /^\d{12}$/.test(digits) ? `${digits.slice(0, 5)}.${digits.slice(5, 10)}.${digits.slice(10)}` : typed.trim();
+}
+
 export function linkContractPage(subscriber) {
   const main = showPage("page-link-contract");
   const back = main.querySelector("[data-back]");
@@ -52,7 +75,7 @@ export function linkContractPage(subscriber) {
   handleForm(
     main.querySelector("#link-contract-form"),
     async (values) => {
-      const number = values.contract_number.trim();
+      const number = contractNumber(values.contract_number);
       const answer = await api("POST", "/contracts/links", { contract_number: number, key: values.key.trim() });
       sessionStorage.setItem(CHOSEN_CONTRACT, number);
       navigate(dashboardPath(number), answer.message);
@@ -80,13 +103,15 @@ function readingRow(reading) {
   return row;
 }
 
-// The portal has no invoice download yet: a PDF that exists is sent by the Régie on request.
-function pdfCell(invoice) {
+// The portal has no invoice download yet: a PDF that exists is sent by the Régie on request, through
+// the contact form filled in for that invoice. The link's name starts with its visible text (WCAG 2.5.3).
+function pdfCell(invoice, ofContract) {
   const td = cell(invoice.pdf_available ? null : "Non disponible");
   if (invoice.pdf_available) {
     const ask = element("a", "Sur demande");
-    ask.href = "/contact";
-    ask.setAttribute("aria-label", `Demander le PDF de la facture ${invoice.number}`);
+    const query = new URLSearchParams({ objet: "facture", contrat: ofContract, facture: invoice.number });
+    ask.href = `/contact?${query}`;
+    ask.append(element("span", `\u00a0: PDF de la facture ${invoice.number}`, "visually-hidden"));
     td.append(ask);
   }
   return td;
@@ -94,7 +119,7 @@ function pdfCell(invoice) {
 
 const INVOICE_STATUS_CLASS = { payée: "badge--paid", "à payer": "badge--due", "partiellement payée": "badge--due" };
 
-function invoiceRow(invoice) {
+function invoiceRow(invoice, ofContract) {
   const row = element("tr");
   const status = cell(null);
   status.append(element("span", invoice.status, `badge ${INVOICE_STATUS_CLASS[invoice.status] || ""}`));
@@ -104,7 +129,7 @@ function invoiceRow(invoice) {
     cell(frenchDate(invoice.due_date)),
     cell(euros(invoice.amount_ttc), "number"),
     status,
-    pdfCell(invoice),
+    pdfCell(invoice, ofContract),
   );
   return row;
 }
@@ -121,8 +146,8 @@ function paymentRow(payment) {
 }
 
 function balanceMeaning(balance) {
-  if (isZero(balance)) return "Votre compte est à jour : aucune somme n'est due.";
-  if (isNegative(balance)) return "Ce montant est en votre faveur : il sera déduit de vos prochaines factures.";
+  if (isZero(balance)) return "Votre compte est à jour\u00a0: aucune somme n'est due.";
+  if (isNegative(balance)) return "Ce montant est en votre faveur\u00a0: il sera déduit de vos prochaines factures.";
   return "Montant restant à payer sur ce contrat.";
 }
 
@@ -138,8 +163,24 @@ function chooseContract(subscriber) {
   const numbers = subscriber.contracts.map((c) => c.number);
   const asked = new URLSearchParams(window.location.search).get("contrat");
   if (asked) return asked;
-  const remembered = sessionStorage.getItem(CHOSEN_CONTRACT);
+  const remembered = rememberedContract();
   return numbers.includes(remembered) ? remembered : numbers[0];
+}
+
+// A number that is not one of the account's contracts (typed, or unlinked meanwhile): the page says
+// so, offers the contracts that are linked, and the selector shows none of them as displayed.
+function showContractNotFound(main, subscriber, number) {
+  showContractPicker(subscriber.contracts, null, { noneShown: true });
+  document.title = "Contrat introuvable — Espace abonné — Régie des Eaux du Pays d'Aix";
+  main.querySelector("[data-dashboard-title]").textContent = "Contrat introuvable";
+  main.querySelector("[data-loading]").hidden = true;
+  const notFound = main.querySelector("[data-not-found]");
+  setText(notFound, "asked_number", number);
+  const [first] = subscriber.contracts;
+  const show = notFound.querySelector("[data-show-first]");
+  show.href = dashboardPath(first.number);
+  show.textContent = `Afficher le contrat ${first.number}`;
+  notFound.hidden = false;
 }
 
 export async function dashboardPage(subscriber) {
@@ -148,15 +189,19 @@ export async function dashboardPage(subscriber) {
     return;
   }
   const number = chooseContract(subscriber);
-  showContractPicker(subscriber.contracts, number);
   const main = showPage("page-dashboard");
+  if (!subscriber.contracts.some((contract) => contract.number === number)) {
+    return showContractNotFound(main, subscriber, number);
+  }
+  showContractPicker(subscriber.contracts, number);
   const loading = main.querySelector("[data-loading]");
   let dashboard;
   try {
     dashboard = await api("GET", `/contracts/${encodeURIComponent(number)}/dashboard`);
   } catch (error) {
+    if (error.code === "contract_not_found") return showContractNotFound(main, subscriber, number);
     loading.hidden = true;
-    return reportError(error); // e.g. « contrat introuvable » for a number not linked to the account
+    return reportError(error);
   }
   sessionStorage.setItem(CHOSEN_CONTRACT, number);
   const { contract, service_regulations: regulations } = dashboard;
@@ -176,13 +221,14 @@ export async function dashboardPage(subscriber) {
   setText(main, "balance", euros(dashboard.balance));
   setText(main, "balance_meaning", balanceMeaning(dashboard.balance));
 
-  main.querySelector("[data-chart]").append(consumptionChart(dashboard.consumption, "consumption-chart-caption"));
   // Newest reading first in the table, as on a bill.
   main.querySelector("[data-readings]").append(...[...dashboard.consumption].reverse().map(readingRow));
-  main.querySelector("[data-invoices]").append(...dashboard.invoices.map(invoiceRow));
+  main.querySelector("[data-invoices]").append(...dashboard.invoices.map((invoice) => invoiceRow(invoice, contract.number)));
   main.querySelector("[data-payments]").append(...dashboard.payments.map(paymentRow));
   loading.hidden = true;
   main.querySelector("[data-content]").hidden = false;
+  // Drawn once shown: the chart takes the width it is given.
+  consumptionChart(main.querySelector("[data-chart]"), dashboard.consumption, "consumption-chart-caption");
 }
 
 function contractItem(contract) {
@@ -196,7 +242,7 @@ function contractItem(contract) {
   unlink.type = "button";
   unlink.setAttribute("aria-label", `Délier le contrat ${contract.number}`);
   unlink.addEventListener("click", () => {
-    if (!window.confirm(`Délier le contrat ${contract.number} de votre compte ? Vous pourrez le lier à nouveau avec sa clé.`)) return;
+    if (!window.confirm(`Délier le contrat ${contract.number} de votre compte\u00a0? Vous pourrez le lier à nouveau avec sa clé.`)) return;
     whileBusy(unlink, async () => {
       try {
         await api("DELETE", `/me/contracts/${encodeURIComponent(contract.number)}`);
@@ -236,7 +282,7 @@ function sessionRow(session) {
     action.append(end);
   }
   row.append(
-    cell(session.user_agent || "Appareil inconnu", "user-agent"),
+    cell(deviceName(session.user_agent), "user-agent"),
     cell(frenchDateTime(session.created_at)),
     cell(frenchDateTime(session.last_seen_at)),
     cell(session.remember_me ? "30 jours" : "Fermeture du navigateur (12 h au plus, 30 min d'inactivité)"),
@@ -260,6 +306,8 @@ async function downloadExport() {
 export async function accountPage(subscriber) {
   const main = showPage("page-account");
   setText(main, "email", subscriber.email);
+  // Not sent: they tell a password manager which account the passwords below belong to.
+  for (const username of main.querySelectorAll("[autocomplete='username']")) username.value = subscriber.email;
   main.querySelector("[data-no-contracts]").hidden = subscriber.contracts.length > 0;
   main.querySelector("[data-contracts]").append(...subscriber.contracts.map(contractItem));
 
@@ -287,7 +335,7 @@ export async function accountPage(subscriber) {
 
   handleForm(main.querySelector("#delete-account-form"), async (values) => {
     await api("DELETE", "/me", values);
-    sessionStorage.removeItem(CHOSEN_CONTRACT);
+    forgetContract();
     navigate("/connexion", "Votre compte a été supprimé.");
   });
 

@@ -3,31 +3,67 @@ import { api, currentSubscriber } from "../api.js";
 import { watchPasswordRules } from "../password-rules.js";
 import {
   clearErrors,
+  field,
   flash,
   handleForm,
   navigate,
-  redirect,
+  setText,
   showApiError,
   showFormAlert,
   showPage,
   whileBusy,
 } from "../ui.js";
 
-// Reads the token of an emailed link, then takes it out of the address bar and the history.
-function takeToken() {
-  const token = new URLSearchParams(window.location.search).get("token") || "";
-  if (token) window.history.replaceState(null, "", window.location.pathname);
-  return token;
+// The address just signed up with, for the login page that follows (this tab only).
+const SIGNED_UP_EMAIL = "espace-abonne:signed-up-email";
+// The address a reset link was asked for, so that the reset page can tell password managers whose
+// password changes. The link usually opens in another tab, hence localStorage; kept one hour, as the link.
+const RESET_EMAIL = "espace-abonne:reset-email";
+const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000;
+const CONTRACT_NUMBER = /^\d{5}\.\d{5}\.\d{2}$/;
+
+// The token of an emailed link, taken out of the address bar and the history at once (it must not
+// leak in a screenshot, a shared URL or the history) but kept for this tab, so that reloading the
+// page before using the link still works. `spent()` forgets it once the API has used or refused it.
+function takeToken(kind) {
+  const key = `espace-abonne:token:${kind}`;
+  const fromLink = new URLSearchParams(window.location.search).get("token");
+  if (fromLink) {
+    sessionStorage.setItem(key, fromLink);
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+  return { value: sessionStorage.getItem(key) || "", spent: () => sessionStorage.removeItem(key) };
 }
 
-function subscriberHome(subscriber) {
+export function subscriberHome(subscriber) {
   return subscriber.contracts.length ? "/tableau-de-bord" : "/bienvenue";
 }
 
-export async function loginPage() {
+// Signed in (login or activation): on to the subscriber's pages, with `message` there.
+async function enterSubscriberPages(form, message) {
+  let subscriber;
+  try {
+    subscriber = await currentSubscriber();
+  } catch {
+    navigate("/tableau-de-bord", message); // signed in all the same: that page tries again
+    return;
+  }
+  if (!subscriber) {
+    showFormAlert(form, "Votre navigateur n'a pas gardé la session\u00a0: autorisez les cookies pour ce site.");
+    return;
+  }
+  navigate(subscriberHome(subscriber), message);
+}
+
+export function loginPage() {
   const main = showPage("page-login");
   const form = main.querySelector("#login-form");
   const resend = form.querySelector("[data-resend]");
+  const signedUp = sessionStorage.getItem(SIGNED_UP_EMAIL);
+  if (signedUp) {
+    sessionStorage.removeItem(SIGNED_UP_EMAIL);
+    form.elements.namedItem("email").value = signedUp;
+  }
   handleForm(
     form,
     async (values) => {
@@ -38,18 +74,7 @@ export async function loginPage() {
         if (error.code === "account_not_activated") resend.hidden = false;
         throw error;
       }
-      let subscriber;
-      try {
-        subscriber = await currentSubscriber();
-      } catch {
-        navigate("/tableau-de-bord"); // signed in all the same: that page tries again
-        return;
-      }
-      if (!subscriber) {
-        showFormAlert(form, "Votre navigateur n'a pas gardé la session : autorisez les cookies pour ce site.");
-        return;
-      }
-      navigate(subscriberHome(subscriber));
+      await enterSubscriberPages(form);
     },
     { invalid_credentials: "password", account_not_activated: "email" },
   );
@@ -68,45 +93,75 @@ export async function loginPage() {
       }
     }),
   );
-  // A remembered subscriber coming back goes straight to their pages.
-  const subscriber = await currentSubscriber().catch(() => null);
-  if (subscriber) redirect(subscriberHome(subscriber));
 }
 
-function withPasswordRules(form, passwordName) {
-  const input = form.elements.namedItem(passwordName);
+function withPasswordRules(form, input) {
   watchPasswordRules(input, input.closest(".field").querySelector("[data-password-rules]"));
 }
 
 export function signupPage() {
   const main = showPage("page-signup");
   const form = main.querySelector("#signup-form");
-  withPasswordRules(form, "password");
+  withPasswordRules(form, form.elements.namedItem("password"));
   handleForm(form, async (values) => {
     const answer = await api("POST", "/accounts", values);
+    sessionStorage.setItem(SIGNED_UP_EMAIL, values.email.trim());
     navigate("/connexion", answer.message);
   });
 }
 
-export function activationPage() {
+// PRODUCT.md §3, "Activation proves both": the link's page asks for the password chosen at sign-up,
+// or lets the person choose one (forgotten, or typed by someone else); either way they are signed in.
+export function activationPage(current) {
   const main = showPage("page-activation");
-  const token = takeToken();
-  const withToken = main.querySelector("[data-with-token]");
-  const resendSection = main.querySelector("[data-resend-section]");
-  const offerResend = () => {
-    withToken.hidden = true;
-    resendSection.hidden = false;
+  const token = takeToken("activation");
+  const form = main.querySelector("#activation-form");
+  const spent = main.querySelector("[data-link-spent]");
+  const showSpent = () => {
+    for (const part of main.querySelectorAll("[data-with-token]")) part.hidden = true;
+    spent.hidden = false;
   };
-  if (!token) offerResend();
-  handleForm(main.querySelector("#activation-form"), async () => {
+  if (current) {
+    const signedIn = main.querySelector("[data-signed-in]");
+    setText(signedIn, "email", current.email);
+    signedIn.hidden = false;
+  }
+  if (!token.value) showSpent();
+
+  // Two ways to activate, one shown at a time; the hidden one's fields are disabled (not sent).
+  const toggle = form.querySelector("[data-toggle-mode]");
+  const groups = [...form.querySelectorAll("[data-mode]")];
+  let choosing = false;
+  const setMode = (choose) => {
+    choosing = choose;
+    for (const group of groups) {
+      const active = (group.dataset.mode === "new-password") === choose;
+      group.hidden = !active;
+      for (const input of group.querySelectorAll("input")) input.disabled = !active;
+    }
+    toggle.textContent = choose ? "Saisir le mot de passe de l'inscription" : "Je ne connais pas ce mot de passe";
+    clearErrors(form);
+  };
+  setMode(false);
+  withPasswordRules(form, form.querySelector("#activation-new-password"));
+  toggle.addEventListener("click", () => {
+    setMode(!choosing);
+    field(form, "password").focus();
+  });
+
+  handleForm(form, async (values) => {
+    let answer;
     try {
-      const answer = await api("POST", "/accounts/activation", { token });
-      navigate("/connexion", answer.message);
+      answer = await api("POST", "/accounts/activation", { token: token.value, ...values });
     } catch (error) {
       if (error.code !== "invalid_or_expired_token") throw error;
-      offerResend();
-      showFormAlert(main.querySelector("#activation-resend-form"), error.message);
+      token.spent();
+      showSpent();
+      spent.querySelector("[data-spent-message]").focus();
+      return;
     }
+    token.spent();
+    await enterSubscriberPages(form, answer.message);
   });
   handleForm(main.querySelector("#activation-resend-form"), async (values, resendForm) => {
     const answer = await api("POST", "/accounts/activation/resend", values);
@@ -119,37 +174,64 @@ export function forgotPasswordPage() {
   const main = showPage("page-forgot-password");
   handleForm(main.querySelector("#forgot-password-form"), async (values, form) => {
     const answer = await api("POST", "/password-resets", values);
+    localStorage.setItem(RESET_EMAIL, JSON.stringify({ email: values.email.trim(), until: Date.now() + RESET_LINK_LIFETIME_MS }));
     showFormAlert(form, answer.message, "success");
   });
 }
 
+function resetEmail() {
+  try {
+    const { email, until } = JSON.parse(localStorage.getItem(RESET_EMAIL) || "{}");
+    if (typeof email === "string" && until > Date.now()) return email;
+  } catch {
+    // unreadable: forgotten below
+  }
+  localStorage.removeItem(RESET_EMAIL);
+  return "";
+}
+
 export function resetPasswordPage() {
   const main = showPage("page-reset-password");
-  const token = takeToken();
+  const token = takeToken("reset");
   const form = main.querySelector("#reset-password-form");
   const askAgain = main.querySelector("[data-forgot-again]");
-  if (!token) {
+  if (!token.value) {
     form.hidden = true;
     askAgain.hidden = false;
     return;
   }
-  withPasswordRules(form, "password");
+  // Not sent: it tells a password manager which account the new password belongs to.
+  form.querySelector("[autocomplete='username']").value = resetEmail();
+  withPasswordRules(form, form.elements.namedItem("password"));
   handleForm(form, async (values) => {
+    let answer;
     try {
-      const answer = await api("POST", "/password-resets/confirm", { token, ...values });
-      navigate("/connexion", answer.message);
+      answer = await api("POST", "/password-resets/confirm", { token: token.value, ...values });
     } catch (error) {
-      if (error.code === "invalid_or_expired_token") askAgain.hidden = false;
+      if (error.code === "invalid_or_expired_token") {
+        token.spent();
+        askAgain.hidden = false;
+      }
       throw error;
     }
+    token.spent();
+    localStorage.removeItem(RESET_EMAIL);
+    navigate("/connexion", answer.message);
   });
 }
 
 export function emailConfirmationPage() {
   const main = showPage("page-email-confirmation");
-  const token = takeToken();
+  const token = takeToken("email");
   handleForm(main.querySelector("#email-confirmation-form"), async () => {
-    const answer = await api("POST", "/me/email/confirm", { token });
+    let answer;
+    try {
+      answer = await api("POST", "/me/email/confirm", { token: token.value });
+    } catch (error) {
+      if (error.code === "invalid_or_expired_token") token.spent();
+      throw error;
+    }
+    token.spent();
     const subscriber = await currentSubscriber().catch(() => null);
     navigate(subscriber ? "/mon-compte" : "/connexion", answer.message);
   });
@@ -166,7 +248,7 @@ function withoutEmpty(values) {
 }
 
 // Requests open to visitors and subscribers; a signed-in subscriber gets the account's email filled in.
-function requestPage(templateId, formId, path, toBody) {
+function requestPage(templateId, formId, path, toBody, prefill = () => {}) {
   return async (subscriber) => {
     const main = showPage(templateId);
     const form = main.querySelector(`#${formId}`);
@@ -174,6 +256,7 @@ function requestPage(templateId, formId, path, toBody) {
       if (subscriber) form.elements.namedItem("email").value = subscriber.email;
     };
     fillEmail();
+    prefill(form);
     handleForm(form, async (values) => {
       const answer = await api("POST", path, toBody(values));
       form.reset();
@@ -195,8 +278,30 @@ export const subscriptionRequestPage = requestPage(
   },
 );
 
-export const contactPage = requestPage("page-contact", "contact-form", "/contact-messages", (values) => ({
-  ...withoutEmpty(values),
-  contract_number: values.contract_number.trim() || null,
-  website: values.website,
-}));
+// « Sur demande » on the dashboard opens /contact?objet=facture&contrat=…&facture=…: the message is
+// written for that invoice. Only values of the expected shapes are taken from the address.
+function prefillContact(form) {
+  const query = new URLSearchParams(window.location.search);
+  const subject = form.elements.namedItem("subject");
+  if ([...subject.options].some((option) => option.value === query.get("objet"))) subject.value = query.get("objet");
+  const contract = query.get("contrat") || "";
+  if (CONTRACT_NUMBER.test(contract)) form.elements.namedItem("contract_number").value = contract;
+  const invoice = query.get("facture") || "";
+  if (/^[\w./-]{1,40}$/.test(invoice)) {
+    const ofContract = CONTRACT_NUMBER.test(contract) ? ` du contrat ${contract}` : "";
+    form.elements.namedItem("message").value =
+      `Bonjour,\n\nPourriez-vous m'envoyer le PDF de la facture ${invoice}${ofContract}\u00a0?\n\nMerci.`;
+  }
+}
+
+export const contactPage = requestPage(
+  "page-contact",
+  "contact-form",
+  "/contact-messages",
+  (values) => ({
+    ...withoutEmpty(values),
+    contract_number: values.contract_number.trim() || null,
+    website: values.website,
+  }),
+  prefillContact,
+);
