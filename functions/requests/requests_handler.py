@@ -26,7 +26,7 @@ class SubscriptionRequestBody(RequestModel):
     service_address: str = Field(min_length=5, max_length=300, description="Adresse du lieu desservi")
     move_in_date: dt.date = Field(description="Date d'emménagement")
     phone: str = Field(min_length=6, max_length=30)
-    email: str = Field(max_length=320)
+    email: str = Field(max_length=254)
     meter_index: StrictInt | None = Field(default=None, ge=0, le=10_000_000, description="Index du compteur (m³)")
     comment: str = Field(default="", max_length=2000)
     website: str = HONEYPOT
@@ -34,7 +34,7 @@ class SubscriptionRequestBody(RequestModel):
 
 class ContactBody(RequestModel):
     name: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=320)
+    email: str = Field(max_length=254)
     subject: ContactSubject
     contract_number: str | None = Field(default=None, max_length=20)
     message: str = Field(min_length=1, max_length=5000)

@@ -32,7 +32,9 @@ def _contract_number(value: str) -> str:
 ContractNumber = Annotated[
     str,
     AfterValidator(_contract_number),
-    WithJsonSchema({"type": "string", "pattern": CONTRACT_NUMBER.pattern, "examples": ["11301.11377.01"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": CONTRACT_NUMBER.pattern, "maxLength": 14, "examples": ["11301.11377.01"]}
+    ),
 ]
 
 
