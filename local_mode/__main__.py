@@ -4,8 +4,17 @@ import os
 import sys
 
 from local_mode.backend import moto_backend
+from local_mode.payfip_simulator import PAGE_PATH, SOAP_PATH
 from local_mode.server import LocalApi, make_server
 from local_mode.template import load_template
+
+ENVIRONMENT_PARAMETERS = {
+    "EMAIL_REQUESTS_PER_IP_PER_HOUR": "EmailRequestsPerIpPerHour",
+    "PAYFIP_WS_URL": "PayfipWsUrl",
+    "PAYFIP_PAYMENT_URL": "PayfipPaymentUrl",
+    "PAYFIP_NUMCLI": "PayfipNumcli",
+    "PUBLIC_API_URL": "PublicApiUrl",
+}
 
 
 def main() -> None:
@@ -14,11 +23,25 @@ def main() -> None:
     # Local settings for Powertools: no X-Ray daemon, no metrics flush, quiet JSON logs.
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    overrides = {"FrontendUrl": f"http://{host}:{port}"}
-    # Settings a script may need to change, taken from local mode's own environment when set.
-    if "EMAIL_REQUESTS_PER_IP_PER_HOUR" in os.environ:
-        overrides["EmailRequestsPerIpPerHour"] = os.environ["EMAIL_REQUESTS_PER_IP_PER_HOUR"]
+    address = f"http://{host}:{port}"
+    overrides = {
+        "FrontendUrl": address,
+        # PayFiP: the simulator this server runs (local_mode/payfip_simulator.py), reached at this address.
+        "PublicApiUrl": address,
+        "PayfipWsUrl": address + SOAP_PATH,
+        "PayfipPaymentUrl": address + PAGE_PATH,
+    }
+    # Settings a script may need to change, taken from local mode's own environment when set:
+    # another PayFiP (a simulator elsewhere, DGFiP's test platform) and where it reaches this API.
+    for variable, parameter in ENVIRONMENT_PARAMETERS.items():
+        if os.environ.get(variable):
+            overrides[parameter] = os.environ[variable]
     template = load_template(overrides)
+    payfip = (
+        f"simulateur sur {address}{PAGE_PATH}"
+        if template.parameters["PayfipWsUrl"] == address + SOAP_PATH
+        else template.parameters["PayfipWsUrl"]
+    )
     with moto_backend(template):
         api = LocalApi(template)
         server = make_server(api, host, port)
@@ -27,6 +50,7 @@ def main() -> None:
             f"  le portail : ouvrez http://{host}:{port}/ dans votre navigateur\n"
             f"  routes : {', '.join(f'{r.method} {r.path}' for r in api.routes)}\n"
             f"  emails envoyés : GET http://{host}:{port}/_local/emails (et affichés ici)\n"
+            f"  PayFiP : {payfip}\n"
             "  données de démonstration : contrats 11301.11377.01 (clé 7Q4M-2KX9), 11301.11377.02 "
             "(P8W3-6ZTR), 11302.20456.01 (H5N2-R7VB)\n"
             "  DynamoDB et SES : moto, en mémoire (tout est perdu à l'arrêt). Ctrl+C pour arrêter.",

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from local_mode.backend import SentEmail, import_export, sent_emails
 from local_mode.event_sources import EventSources
 from local_mode.events import proxy_event
+from local_mode.payfip_simulator import PayfipSimulator
 from local_mode.template import Function, Route, Template
 from local_mode.web import StaticSite
 
@@ -84,6 +85,8 @@ class LocalApi:
         self.cors = template.cors()
         self.sources = EventSources(template)
         self.sent_mail = SentMail(echo)
+        # PayFiP as local mode plays it, under /_payfip (used unless PAYFIP_* point elsewhere).
+        self.payfip = PayfipSimulator()
         # moto's in-process backend is not built for concurrent calls: one invocation at a time.
         self._lock = threading.Lock()
 
@@ -192,6 +195,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         local = self._local_only(path, raw_body)
         if local is not None:
             return local
+        # Outside the invocation lock: a handler calls PayFiP's SOAP service while it runs.
+        payfip = self.api.payfip.answer(self.command, path, query, raw_body, dict(self.headers.items()))
+        if payfip is not None:
+            return payfip
         if self.command == "OPTIONS":
             return 204, list(self.api.cors.items()), b""
         matched = self.api.match(self.command, path)

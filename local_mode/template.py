@@ -20,6 +20,13 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 LOCAL_PARAMETERS = {
     "EmailSender": "no-reply@eauxdupaysdaix.fr",
     "LogLevel": "WARNING",
+    # PayFiP: local mode's simulator at its default address (`python -m local_mode` sets the real
+    # port, or the PAYFIP_* and PUBLIC_API_URL of its environment); never DGFiP's service by default.
+    "PayfipNumcli": "123456",
+    "PayfipSaisie": "T",
+    "PayfipWsUrl": "http://127.0.0.1:3000/_payfip/tpa/services/securite",
+    "PayfipPaymentUrl": "http://127.0.0.1:3000/_payfip/tpa/paiementws.web",
+    "PublicApiUrl": "http://127.0.0.1:3000",
 }
 # What the template's Secrets Manager references resolve to locally (a deployed stack reads its own).
 LOCAL_SECRETS = {

@@ -55,13 +55,20 @@ class Invoice(BaseModel):
     due_date: str
     amount_ttc: Money
     status: Literal["payée", "à payer", "partiellement payée"]
+    left_to_pay: Money = Field(
+        description="Reste à payer : le montant, moins les paiements enregistrés et les paiements en ligne acceptés"
+    )
+    payable_online: bool = Field(description="« Payer en ligne » est proposé (reste à payer d'au moins 1 €)")
     pdf_available: bool
+
+
+ONLINE_PAYMENT = "paiement en ligne, en cours d'encaissement"
 
 
 class Payment(BaseModel):
     date: str
     amount: Money
-    method: str
+    method: str = Field(description=f"Mode de paiement ; « {ONLINE_PAYMENT} » jusqu'à ce que l'export le reprenne")
     invoice_number: str
 
 
@@ -71,7 +78,10 @@ class Dashboard(BaseModel):
     consumption: list[Reading] = Field(description="Relevés, du plus ancien au plus récent")
     invoices: list[Invoice] = Field(description="Factures, de la plus récente à la plus ancienne")
     payments: list[Payment] = Field(description="Paiements, du plus récent au plus ancien")
-    balance: Money = Field(description="Solde : factures moins paiements (positif : reste à payer)")
+    balance: Money = Field(
+        description="Solde : factures moins paiements, paiements en ligne en cours d'encaissement compris "
+        "(positif : reste à payer)"
+    )
     data_as_of: str = Field(description="Données à jour au")
 
 
@@ -105,18 +115,32 @@ def _dashboard(contract: "ContractFile") -> Dashboard:
                 issue_date=i.issue_date,
                 due_date=i.due_date,
                 amount_ttc=format_cents(i.amount_cents),
-                status=i.status,
+                status=contract.invoice_status(i),
+                left_to_pay=format_cents(contract.left_to_pay_cents(i.number)),
+                payable_online=contract.payable_online(i.number),
                 pdf_available=i.pdf_available,
             )
             for i in reversed(contract.invoices)
         ],
-        payments=[
-            Payment(date=p.date, amount=format_cents(p.amount_cents), method=p.method, invoice_number=p.invoice_number)
-            for p in reversed(contract.payments)
-        ],
+        payments=_payments(contract),
         balance=format_cents(contract.balance_cents),
         data_as_of=details.data_as_of,
     )
+
+
+def _payments(contract: "ContractFile") -> list[Payment]:
+    """The export's payments and the online ones it does not carry yet, newest first."""
+    payments = [
+        Payment(date=p.date, amount=format_cents(p.amount_cents), method=p.method, invoice_number=p.invoice_number)
+        for p in contract.payments
+    ] + [
+        Payment(
+            date=p.paid_on, amount=format_cents(p.amount_cents), method=ONLINE_PAYMENT, invoice_number=p.invoice_number
+        )
+        for p in contract.collecting
+    ]
+    # Oldest first by a stable sort (on one day: the export's order, then online), then turned round.
+    return sorted(payments, key=lambda p: p.date)[::-1]
 
 
 @app.get(

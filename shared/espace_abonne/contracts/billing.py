@@ -84,6 +84,9 @@ class Payment(Record):
     amount: Cents = Field(gt=0)
     method: PaymentMethod
     invoice_number: str = Field(min_length=1, max_length=40)
+    # The PayFiP operation (idOp) of a payment made online in the portal: once the export brings
+    # it, the portal stops counting its own record of that payment (docs/payments.md).
+    payfip_operation: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
 
 
 class Meter(Record):

@@ -4,14 +4,20 @@
                              sk = READING#<date>        one meter reading
                              sk = INVOICE#<date>#<no>   one invoice
                              sk = PAYMENT#<date>#<seq>  one payment
+                             sk = ONLINE#<payment id>   a payment made online in the portal (PayFiP),
+                                                        written by the portal, never by the importer
     pk = PAYER#<payer id>    sk = PAYER                 the payer (redevable)
                              sk = CONTRACT#<number>     one of its contracts (number, address)
 
 A contract's dashboard is one Query on its partition; a payer's contracts, one Query on theirs.
 Only this module knows the attribute names: callers get typed values.
+
+An import replaces only the items the previous import wrote (`item_keys`): the ONLINE items stay.
+An online payment counts in what is left to pay until the export brings a payment carrying the
+same PayFiP operation (`payfip_operation`), which then replaces it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from espace_abonne.contracts.vocabulary import InvoiceStatus, ReadingSource
@@ -93,6 +99,23 @@ class PaymentRecord:
     amount_cents: int
     method: str
     invoice_number: str
+    payfip_operation: str | None = None  # the idOp of a payment made online, once the export has it
+
+
+@dataclass(frozen=True)
+class OnlinePayment:
+    """A payment made online in the portal and accepted by PayFiP, until the export brings it."""
+
+    payment_id: str
+    invoice_number: str
+    amount_cents: int
+    paid_on: str  # the Paris day it was accepted, YYYY-MM-DD
+    payfip_operation: str  # idOp
+    authorization_number: str
+
+
+# The smallest amount PayFiP takes (montant ≥ 100 cents): below it, « Payer en ligne » is not offered.
+MIN_ONLINE_PAYMENT_CENTS = 100
 
 
 @dataclass(frozen=True)
@@ -104,6 +127,7 @@ class ContractFile:
     readings: list[MeterReading]
     invoices: list[InvoiceRecord]
     payments: list[PaymentRecord]
+    online_payments: list[OnlinePayment] = field(default_factory=list)  # every one ever accepted
 
     def invoice(self, number: str) -> InvoiceRecord | None:
         return next((i for i in self.invoices if i.number == number), None)
@@ -113,9 +137,43 @@ class ContractFile:
         return sum(p.amount_cents for p in self.payments if p.invoice_number == invoice_number)
 
     @property
+    def collecting(self) -> list[OnlinePayment]:
+        """Online payments the export does not carry yet (« en cours d'encaissement »), oldest first."""
+        exported = {p.payfip_operation for p in self.payments if p.payfip_operation}
+        return [p for p in self.online_payments if p.payfip_operation not in exported]
+
+    def left_to_pay_cents(self, invoice_number: str) -> int:
+        """The one computation of what is left to pay on an invoice (dashboard and payments share it):
+        its amount, minus the payments the export records for it, minus the online payments accepted
+        that the export does not carry yet."""
+        invoice = self.invoice(invoice_number)
+        if invoice is None:
+            return 0
+        online = sum(p.amount_cents for p in self.collecting if p.invoice_number == invoice_number)
+        return max(0, invoice.amount_cents - self.paid_cents(invoice_number) - online)
+
+    def payable_online(self, invoice_number: str) -> bool:
+        return self.left_to_pay_cents(invoice_number) >= MIN_ONLINE_PAYMENT_CENTS
+
+    def invoice_status(self, invoice: InvoiceRecord) -> InvoiceStatus:
+        """The export's status, unless an online payment it does not carry yet changes it."""
+        if not any(p.invoice_number == invoice.number for p in self.collecting):
+            return invoice.status
+        left = self.left_to_pay_cents(invoice.number)
+        return "payée" if left == 0 else "partiellement payée"
+
+    def online_payments_of(self, invoice_number: str) -> int:
+        """How many online payments were ever accepted for an invoice (the payments lock's version)."""
+        return sum(1 for p in self.online_payments if p.invoice_number == invoice_number)
+
+    @property
     def balance_cents(self) -> int:
-        """Invoices minus payments (positive: left to pay)."""
-        return sum(i.amount_cents for i in self.invoices) - sum(p.amount_cents for p in self.payments)
+        """Invoices minus payments, online ones being collected included (positive: left to pay)."""
+        return (
+            sum(i.amount_cents for i in self.invoices)
+            - sum(p.amount_cents for p in self.payments)
+            - sum(p.amount_cents for p in self.collecting)
+        )
 
 
 def _details_from(item: dict[str, Any]) -> ContractDetails:
@@ -170,6 +228,18 @@ def _payment_from(item: dict[str, Any]) -> PaymentRecord:
         amount_cents=int(item["amount_cents"]),
         method=item["method"],
         invoice_number=item["invoice_number"],
+        payfip_operation=item.get("payfip_operation"),
+    )
+
+
+def _online_payment_from(item: dict[str, Any]) -> OnlinePayment:
+    return OnlinePayment(
+        payment_id=item["payment_id"],
+        invoice_number=item["invoice_number"],
+        amount_cents=int(item["amount_cents"]),
+        paid_on=item["paid_on"],
+        payfip_operation=item["payfip_operation"],
+        authorization_number=item.get("authorization_number", ""),
     )
 
 
@@ -201,14 +271,24 @@ class BillingStore:
         item = aws.dynamodb().get_item(TableName=self.table, Key=contract_details_key(number)).get("Item")
         return _details_from(from_item(item)) if item else None
 
-    def contract_file(self, number: str) -> ContractFile | None:
-        """Everything the dashboard shows, in one Query (paginated only past 1 MB)."""
+    def contract_file(self, number: str, consistent: bool = False) -> ContractFile | None:
+        """Everything the dashboard shows, in one Query (paginated only past 1 MB).
+
+        `consistent`: a strongly consistent read, for a decision that must see the last write (what
+        is left to pay before a payment starts)."""
         items = query_all(
             TableName=self.table,
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues=to_item({":pk": contract_pk(number)}),
+            ConsistentRead=consistent,
         )
-        by_kind: dict[str, list[dict[str, Any]]] = {"CONTRACT": [], "READING": [], "INVOICE": [], "PAYMENT": []}
+        by_kind: dict[str, list[dict[str, Any]]] = {
+            "CONTRACT": [],
+            "READING": [],
+            "INVOICE": [],
+            "PAYMENT": [],
+            "ONLINE": [],
+        }
         for item in items:
             by_kind.setdefault(str(item["sk"]).split("#", 1)[0], []).append(item)
         if not by_kind["CONTRACT"]:
@@ -218,7 +298,32 @@ class BillingStore:
             readings=[_reading_from(i) for i in by_kind["READING"]],
             invoices=[_invoice_from(i) for i in by_kind["INVOICE"]],
             payments=[_payment_from(i) for i in by_kind["PAYMENT"]],
+            online_payments=sorted(
+                (_online_payment_from(i) for i in by_kind["ONLINE"]), key=lambda p: (p.paid_on, p.payment_id)
+            ),
         )
+
+    def online_payment_entry(self, contract_number: str, payment: OnlinePayment) -> dict[str, Any]:
+        """The transaction item that records an accepted online payment in the contract's partition
+        (with the payment's own change, in one transaction); recording it twice is refused."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_item(
+                    {
+                        "pk": contract_pk(contract_number),
+                        "sk": f"ONLINE#{payment.payment_id}",
+                        "payment_id": payment.payment_id,
+                        "invoice_number": payment.invoice_number,
+                        "amount_cents": payment.amount_cents,
+                        "paid_on": payment.paid_on,
+                        "payfip_operation": payment.payfip_operation,
+                        "authorization_number": payment.authorization_number,
+                    }
+                ),
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }
+        }
 
 
 def contract_items(
@@ -263,6 +368,7 @@ def contract_items(
                 "amount_cents": payment.amount,
                 "method": payment.method,
                 "invoice_number": payment.invoice_number,
+                "payfip_operation": payment.payfip_operation,
             }
         )
     items.append(

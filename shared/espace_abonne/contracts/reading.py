@@ -1,6 +1,10 @@
-"""What a linked account may read: its contracts, and one contract's file (PRODUCT.md §2 flows 6–7)."""
+"""What a linked account may read: its contracts, one contract's file (PRODUCT.md §2 flows 6–7), and
+what is left to pay on one of its invoices (§6)."""
 
-from espace_abonne.contracts.billing_store import BillingStore, ContractFile, ContractSummary
+from dataclasses import dataclass
+from typing import Any
+
+from espace_abonne.contracts.billing_store import BillingStore, ContractFile, ContractSummary, OnlinePayment
 from espace_abonne.contracts.keys import is_contract_number
 from espace_abonne.contracts.links_store import Link, LinkStore
 from espace_abonne.core.errors import DomainError
@@ -9,6 +13,20 @@ from espace_abonne.core.errors import DomainError
 class ContractNotFound(DomainError):
     def __init__(self) -> None:
         super().__init__(404, "contract_not_found", "Ce contrat n'existe pas ou n'est pas lié à votre compte.")
+
+
+class InvoiceNotFound(DomainError):
+    def __init__(self) -> None:
+        super().__init__(404, "invoice_not_found", "Cette facture n'existe pas sur ce contrat.")
+
+
+@dataclass(frozen=True)
+class AmountDue:
+    contract_number: str
+    invoice_number: str
+    issue_date: str  # YYYY-MM-DD
+    left_to_pay_cents: int
+    online_payments: int  # how many were ever accepted for this invoice: the payments lock's version
 
 
 class ContractReader:
@@ -26,13 +44,28 @@ class ContractReader:
             raise ContractNotFound()
         return link
 
-    def contract_file(self, account_id: str, contract_number: str) -> ContractFile:
+    def contract_file(self, account_id: str, contract_number: str, consistent: bool = False) -> ContractFile:
         link = self.link(account_id, contract_number)
-        contract = self._billing.contract_file(contract_number)
+        contract = self._billing.contract_file(contract_number, consistent)
         # Removed from the export, or now another payer's (a new occupant): not the caller's any more.
         if contract is None or contract.details.payer_id != link.payer_id:
             raise ContractNotFound()
         return contract
+
+    def amount_due(self, account_id: str, contract_number: str, invoice_number: str) -> AmountDue:
+        """What is left to pay on one of the caller's invoices, read consistently: a payment about to
+        start must see every online payment accepted before it."""
+        contract = self.contract_file(account_id, contract_number, consistent=True)
+        invoice = contract.invoice(invoice_number)
+        if invoice is None:
+            raise InvoiceNotFound()
+        return AmountDue(
+            contract_number=contract_number,
+            invoice_number=invoice.number,
+            issue_date=invoice.issue_date,
+            left_to_pay_cents=contract.left_to_pay_cents(invoice.number),
+            online_payments=contract.online_payments_of(invoice.number),
+        )
 
     # -- RGPD --------------------------------------------------------------------------------
     def export(self, account_id: str) -> list[Link]:
@@ -44,3 +77,15 @@ class ContractReader:
 
     def forget(self, account_id: str) -> None:
         self._links.unlink_all(account_id)
+
+
+class OnlinePaymentRecords:
+    """Where the payments domain records an accepted online payment in the contract's partition, so
+    that the dashboard and what is left to pay count it (one Query still shows everything)."""
+
+    def __init__(self, billing: BillingStore) -> None:
+        self._billing = billing
+
+    def entry(self, contract_number: str, payment: OnlinePayment) -> dict[str, Any]:
+        """A transaction item: the payments domain writes it with the payment's status change."""
+        return self._billing.online_payment_entry(contract_number, payment)

@@ -8,7 +8,7 @@ from espace_abonne.core.settings import get_settings
 if TYPE_CHECKING:
     from espace_abonne.contracts.linking import ContractLinker
     from espace_abonne.contracts.links_store import LinkStore
-    from espace_abonne.contracts.reading import ContractReader
+    from espace_abonne.contracts.reading import ContractReader, OnlinePaymentRecords
 
 
 def link_store() -> "LinkStore":
@@ -38,3 +38,10 @@ def contract_linker() -> "ContractLinker":
         clock=current_clock(),
         key_secret=aws.secret_value(settings.require("contract_key_secret_id")),
     )
+
+
+def online_payment_records() -> "OnlinePaymentRecords":
+    from espace_abonne.contracts.billing_store import BillingStore
+    from espace_abonne.contracts.reading import OnlinePaymentRecords
+
+    return OnlinePaymentRecords(BillingStore(get_settings().require("billing_table")))

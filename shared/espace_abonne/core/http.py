@@ -269,17 +269,28 @@ def _refusal(event: dict[str, Any]) -> DomainError | None:
     return None
 
 
-def _with_headers(response: dict[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
+def _refused(refusal: DomainError) -> dict[str, Any]:
+    """The proxy response of a request refused before routing."""
+    return {
+        "statusCode": refusal.status,
+        "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
+        "body": to_json(_error_payload(refusal)),
+        "isBase64Encoded": False,
+    }
+
+
+def _with_headers(response: dict[str, Any], event: Mapping[str, Any], cors: bool = True) -> dict[str, Any]:
     headers: dict[str, list[str]] = {k: list(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
     for name, value in (response.get("headers") or {}).items():
         headers.setdefault(name, [value])
     for name, value in SECURITY_HEADERS.items():
         headers[name] = [value]
-    origin = _header(event, "origin")
-    if origin and origin in get_settings().allowed_origins:
-        headers["Access-Control-Allow-Origin"] = [origin]
-        headers["Access-Control-Allow-Credentials"] = ["true"]
-    headers["Vary"] = ["Origin"]
+    if cors:
+        origin = _header(event, "origin")
+        if origin and origin in get_settings().allowed_origins:
+            headers["Access-Control-Allow-Origin"] = [origin]
+            headers["Access-Control-Allow-Credentials"] = ["true"]
+        headers["Vary"] = ["Origin"]
     return {**{k: v for k, v in response.items() if k != "headers"}, "multiValueHeaders": headers}
 
 
@@ -291,25 +302,73 @@ def http_boundary(
 ) -> dict[str, Any]:
     """Refuses oversize and non-JSON bodies before routing; adds security and CORS headers."""
     refusal = _refusal(event)
-    if refusal is not None:
-        response = {
-            "statusCode": refusal.status,
-            "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
-            "body": to_json(_error_payload(refusal)),
-            "isBase64Encoded": False,
-        }
-    else:
-        response = handler(event, context)
+    response = _refused(refusal) if refusal is not None else handler(event, context)
     return _with_headers(response, event)
+
+
+# -- Server-to-server form posts ------------------------------------------------------------------
+# PayFiP's notification (and its browser return, which may be a POST) is a form post from a server
+# or a payment page on another site: the browser routes' guard would refuse it (JSON only, Origin).
+# Those routes carry nothing but an identifier that the code looks up: they get this guard instead,
+# in a function of their own (docs/payments.md, "Why the notification route is safe").
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 1024
+
+
+def _form_refusal(event: dict[str, Any]) -> DomainError | None:
+    """Checks made before routing a form post: size and type of the body, and nothing else —
+    neither cookies nor Origin mean anything on these routes."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "replace"))
+    if size > MAX_FORM_BYTES:
+        return DomainError(413, "payload_too_large", "La requête est trop volumineuse (1 Kio au plus).")
+    if body and _normalise_content_type(event) != FORM_CONTENT_TYPE:
+        return DomainError(
+            415, "unsupported_media_type", f"Le corps de la requête doit être un formulaire ({FORM_CONTENT_TYPE})."
+        )
+    return None
+
+
+def form_values(event: Mapping[str, Any], name: str) -> list[str]:
+    """Every value of a field in a form post's body and its query string (undecodable: none)."""
+    from urllib.parse import parse_qs
+
+    body = event.get("body") or ""
+    if body and event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except ValueError:
+            return []
+    values = parse_qs(body, max_num_fields=20).get(name, []) if body else []
+    query = event.get("multiValueQueryStringParameters") or {}
+    return values + [str(v) for v in query.get(name) or []]
+
+
+@lambda_handler_decorator
+def form_boundary(
+    handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
+    event: dict[str, Any],
+    context: LambdaContext,
+) -> dict[str, Any]:
+    """The guard of server-to-server form posts: small form bodies only; security headers, no CORS."""
+    refusal = _form_refusal(event)
+    response = _refused(refusal) if refusal is not None else handler(event, context)
+    return _with_headers(response, event, cors=False)  # not for the web client's scripts
 
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def lambda_entrypoint(app: APIGatewayRestResolver, logger: Logger, metrics: Metrics) -> Handler:
+def lambda_entrypoint(
+    app: APIGatewayRestResolver,
+    logger: Logger,
+    metrics: Metrics,
+    boundary: Callable[[Handler], Handler] = http_boundary,
+) -> Handler:
     """The Lambda handler of a function: request guard and headers, JSON logs with the API Gateway
     request id as correlation id (and the X-Ray trace id, which Powertools adds to every line),
-    metrics flushed after each request.
+    metrics flushed after each request. `boundary` is the browser routes' guard unless a function
+    serves another kind of caller (`form_boundary`).
 
     No X-Ray SDK (docs/operations.md, Observability): Lambda's active tracing records each invocation without
     it, and it cost more than the rest of the cold start together.
@@ -318,10 +377,10 @@ def lambda_entrypoint(app: APIGatewayRestResolver, logger: Logger, metrics: Metr
     # Powertools prints the cold-start metric even when metrics are disabled (local mode, tests).
     cold_start_metric = os.environ.get("POWERTOOLS_METRICS_DISABLED", "false").lower() != "true"
 
-    @http_boundary
+    @boundary
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics(capture_cold_start_metric=cold_start_metric)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return app.resolve(event, context)
 
-    return lambda_handler  # type: ignore[no-any-return]
+    return lambda_handler

@@ -12,6 +12,7 @@ LOGIN = "/connexion"
 FORGOT_PASSWORD = "/mot-de-passe/oublie"  # noqa: S105 (a page, not a password)
 DASHBOARD = "/tableau-de-bord"
 CONTACT = "/contact"
+PAYMENT_RESULT = "/paiement/resultat"  # ?paiement=<payment id>: where PayFiP's return ends
 
 
 def page(frontend_url: str, path: str, **query: str) -> str:

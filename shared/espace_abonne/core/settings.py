@@ -7,7 +7,7 @@ function receives only what it uses: resource names are optional here and asked 
 
 import os
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -62,6 +62,16 @@ class Settings(BaseModel):
     ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")
     # Sign-up, resend and forgot-password requests one source IP may make in an hour.
     email_requests_per_ip_per_hour: int = Field(default=30, alias="EMAIL_REQUESTS_PER_IP_PER_HOUR", ge=1)
+
+    # Online payments (PayFiP, PRODUCT.md §6; docs/payments.md).
+    payments_table: str | None = Field(default=None, alias="PAYMENTS_TABLE", min_length=3)
+    payfip_numcli: str | None = Field(default=None, alias="PAYFIP_NUMCLI", pattern=r"^[0-9]{6}$")
+    payfip_saisie: Literal["T", "X", "W"] = Field(default="T", alias="PAYFIP_SAISIE")
+    # DGFiP's own service when unset (espace_abonne.payments.payfip); local mode points them at its simulator.
+    payfip_ws_url: Url | None = Field(default=None, alias="PAYFIP_WS_URL")
+    payfip_payment_url: Url | None = Field(default=None, alias="PAYFIP_PAYMENT_URL")
+    # Where PayFiP reaches the API (urlnotif, urlredirect): the API's public base URL, no trailing slash.
+    public_api_url: Url | None = Field(default=None, alias="PUBLIC_API_URL")
 
     @property
     def allowed_origins(self) -> frozenset[str]:
