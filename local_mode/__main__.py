@@ -2,12 +2,16 @@
 
 import os
 import sys
+from collections.abc import Mapping
 
 from local_mode.backend import moto_backend
 from local_mode.payfip_simulator import PAGE_PATH, SOAP_PATH
 from local_mode.server import LocalApi, make_server
 from local_mode.template import load_template
 
+# Settings a script may need to change, taken from local mode's own environment when set: the
+# per-IP email limit, another PayFiP (a simulator elsewhere, DGFiP's test platform) and where it
+# reaches this API.
 ENVIRONMENT_PARAMETERS = {
     "EMAIL_REQUESTS_PER_IP_PER_HOUR": "EmailRequestsPerIpPerHour",
     "PAYFIP_WS_URL": "PayfipWsUrl",
@@ -17,6 +21,21 @@ ENVIRONMENT_PARAMETERS = {
 }
 
 
+def local_overrides(address: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The template parameters local mode sets: its own address for the client and the API, its
+    PayFiP simulator, then what its environment says."""
+    overrides = {
+        "FrontendUrl": address,
+        "PublicApiUrl": address,
+        "PayfipWsUrl": address + SOAP_PATH,
+        "PayfipPaymentUrl": address + PAGE_PATH,
+    }
+    for variable, parameter in ENVIRONMENT_PARAMETERS.items():
+        if environ.get(variable):
+            overrides[parameter] = environ[variable]
+    return overrides
+
+
 def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "3000"))
@@ -24,24 +43,9 @@ def main() -> None:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     address = f"http://{host}:{port}"
-    overrides = {
-        "FrontendUrl": address,
-        # PayFiP: the simulator this server runs (local_mode/payfip_simulator.py), reached at this address.
-        "PublicApiUrl": address,
-        "PayfipWsUrl": address + SOAP_PATH,
-        "PayfipPaymentUrl": address + PAGE_PATH,
-    }
-    # Settings a script may need to change, taken from local mode's own environment when set:
-    # another PayFiP (a simulator elsewhere, DGFiP's test platform) and where it reaches this API.
-    for variable, parameter in ENVIRONMENT_PARAMETERS.items():
-        if os.environ.get(variable):
-            overrides[parameter] = os.environ[variable]
-    template = load_template(overrides)
-    payfip = (
-        f"simulateur sur {address}{PAGE_PATH}"
-        if template.parameters["PayfipWsUrl"] == address + SOAP_PATH
-        else template.parameters["PayfipWsUrl"]
-    )
+    template = load_template(local_overrides(address, os.environ))
+    ws_url = template.parameters["PayfipWsUrl"]
+    payfip = f"simulateur sur {address}{PAGE_PATH}" if ws_url == address + SOAP_PATH else ws_url
     with moto_backend(template):
         api = LocalApi(template)
         server = make_server(api, host, port)

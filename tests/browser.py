@@ -41,9 +41,10 @@ def chromium() -> Iterator[Browser]:
 
 
 class AxeReport:
-    """axe-core's findings page by page, written to test-artifacts/web/axe.json."""
+    """axe-core's findings page by page, written to test-artifacts/web/axe.json (or another name)."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "axe") -> None:
+        self.name = name  # one report per test module: test-artifacts/web/<name>.json
         self.pages: dict[str, dict[str, Any]] = {}
         self.engine = ""
 
@@ -61,7 +62,7 @@ class AxeReport:
     def save(self) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         report = {"engine": self.engine, "pages": self.pages}
-        (ARTIFACTS / "axe.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        (ARTIFACTS / f"{self.name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 class Visit:

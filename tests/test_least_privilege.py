@@ -57,6 +57,7 @@ def walk_every_route(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     api.request("GET", "/contracts", headers=cookie)
     clock.advance(61)
     api.request("GET", "/contracts/11301.11377.02/dashboard", headers=cookie)
+    walk_payments(api, cookie, clock)
     api.request("DELETE", "/me/contracts/11301.11377.02", headers=cookie)
     sessions = api.request("GET", "/me/sessions", headers=cookie).json()["sessions"]
     api.request("DELETE", f"/me/sessions/{sessions[-1]['id']}", headers=cookie)
@@ -96,6 +97,41 @@ def walk_every_route(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     _import_a_new_payer_for("11302.20456.01", api)  # the importer ends the link; the worker tells the account
     api.request("DELETE", "/sessions/current", headers=other)
     api.request("DELETE", "/me", {"current_password": "Encore#Autre2026"}, headers=cookie)
+
+
+def walk_payments(api: Api, cookie: dict[str, str], clock: FrozenClock) -> None:
+    """« Payer en ligne » with local mode's PayFiP simulator in-process: a start PayFiP refuses, a
+    payment accepted by its notification, one refused on its return, one the settler accepts."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from espace_abonne.payments import payfip
+    from local_mode.payfip_simulator import PayfipSimulator
+
+    simulator = PayfipSimulator(clock=lambda: float(clock.now()), notifier=lambda url, id_op: None)
+    real_transport = payfip.urllib_transport
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def start(invoice: str, contract: str = "11301.11377.01") -> tuple[str, str]:
+        started = api.post(f"/contracts/{contract}/invoices/{invoice}/payments", headers=cookie).json()
+        return started["payment_id"], parse_qs(urlsplit(started["redirect_url"]).query)["idop"][0]
+
+    payfip.urllib_transport = lambda url, body, timeout: (503, b"")  # type: ignore[assignment]
+    clock.advance(61)  # the session's last-seen time is refreshed too
+    try:
+        api.post("/contracts/11301.11377.01/invoices/F202610-1137701/payments", headers=cookie)  # 503
+        payfip.urllib_transport = simulator.transport  # type: ignore[assignment]
+        payment_id, id_op = start("F202610-1137701")
+        api.request("GET", f"/payments/{payment_id}", headers=cookie)
+        simulator.settle(id_op, "R", notify=False)
+        api.request("POST", "/payments/payfip/return", f"idop={id_op}", headers=form)
+        _, id_op = start("F202610-1137701")
+        simulator.settle(id_op, "P", notify=False)
+        api.request("POST", "/payments/payfip/notifications", f"idop={id_op}", headers=form)
+        _, id_op = start("F202610-1137702", "11301.11377.02")
+        simulator.settle(id_op, "P", notify=False)
+        api.run_schedule("PaymentSettlerFunction")
+    finally:
+        payfip.urllib_transport = real_transport  # type: ignore[assignment]
 
 
 def _import_a_new_payer_for(number: str, api: Api) -> None:

@@ -237,3 +237,38 @@ def test_a_billing_import_posted_to_local_mode_runs_the_real_import(local_api: s
     assert _last_email_to(local_api, "payeur@example.fr")["subject"] == (
         "Un contrat n'est plus accessible depuis votre espace abonné"
     )
+
+
+def test_local_mode_pays_with_its_own_payfip_simulator_unless_its_environment_names_another() -> None:
+    from local_mode.__main__ import local_overrides
+
+    address = "http://127.0.0.1:3000"
+    own = local_overrides(address, {})
+    other = local_overrides(
+        address,
+        {
+            "PAYFIP_WS_URL": "https://testpayfip.example/tpa/services/securite",
+            "PAYFIP_PAYMENT_URL": "https://testpayfip.example/tpa/paiementws.web",
+            "PUBLIC_API_URL": "https://tunnel.example",
+        },
+    )
+
+    assert own["PayfipWsUrl"] == f"{address}/_payfip/tpa/services/securite"
+    assert own["PayfipPaymentUrl"] == f"{address}/_payfip/tpa/paiementws.web"
+    assert own["PublicApiUrl"] == address  # where the simulator notifies and sends the browser back
+    assert other["PayfipWsUrl"] == "https://testpayfip.example/tpa/services/securite"
+    assert other["PayfipPaymentUrl"] == "https://testpayfip.example/tpa/paiementws.web"
+    assert other["PublicApiUrl"] == "https://tunnel.example"
+
+
+def test_the_payfip_simulator_and_the_payment_settler_run_in_local_mode(local_api: str) -> None:
+    with urllib.request.urlopen(f"{local_api}/_payfip/test/operations", timeout=10) as response:
+        assert json.load(response) == []
+    request = urllib.request.Request(f"{local_api}/_local/schedules/PaymentSettlerFunction", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.load(response)
+
+    assert answer == {
+        "function": "PaymentSettlerFunction",
+        "response": {"checked": 0, "events": {}, "oldest_pending_age": 0},
+    }

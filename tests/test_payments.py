@@ -95,7 +95,7 @@ def camille(api: Api, mailbox: Mailbox, demo_billing: None, transport: CountingT
 
 
 def id_op_of(started: ApiResponse) -> str:
-    return parse_qs(urlsplit(started.json()["redirect_url"]).query)["idop"][0]
+    return str(parse_qs(urlsplit(started.json()["redirect_url"]).query)["idop"][0])
 
 
 def notify(api: Api, id_op: str, headers: dict[str, str] | None = None) -> ApiResponse:

@@ -179,12 +179,13 @@ def test_alarms_cover_errors_throttles_and_email_reputation(template: Template) 
 
 
 def test_every_function_and_table_is_watched(template: Template) -> None:
-    watched = {
-        query["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"]
+    dimensions = [
+        query["MetricStat"]["Metric"]["Dimensions"][0]["Value"]
         for alarm in resources_of(template, "AWS::CloudWatch::Alarm").values()
         for query in alarm["Properties"].get("Metrics", [])
         if "MetricStat" in query
-    }
+    ]
+    watched = {value["Ref"] for value in dimensions if isinstance(value, dict)}  # not the functions' own metrics
     assert set(resources_of(template, "AWS::Serverless::Function")) <= watched
     assert set(resources_of(template, "AWS::DynamoDB::Table")) <= watched
 
@@ -236,3 +237,55 @@ def test_an_operator_switches_opentelemetry_on_with_one_parameter() -> None:
     for function in with_otel.functions().values():
         assert function.environment["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/otel-instrument", function.name
     assert with_otel.condition("HasOpenTelemetry")
+
+
+def test_payments_are_kept_with_a_sparse_index_of_pending_ones(template: Template) -> None:
+    table = template.resources["PaymentsTable"]
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")  # accounting records
+    [index] = table["Properties"]["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "Pending"
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["pending", "created_at"]
+    assert "TimeToLiveSpecification" not in table["Properties"]
+
+
+def test_payfip_settings_are_stack_parameters_with_dgfip_s_urls_by_default(template: Template) -> None:
+    parameters = template.document["Parameters"]
+    assert parameters["PayfipWsUrl"]["Default"] == "https://www.payfip.gouv.fr/tpa/services/securite"
+    assert parameters["PayfipPaymentUrl"]["Default"] == "https://www.payfip.gouv.fr/tpa/paiementws.web"
+    assert parameters["PayfipSaisie"]["AllowedValues"] == ["T", "X", "W"]
+    assert "Default" not in parameters["PayfipNumcli"]  # the Régie's own: a deploy without it fails
+    assert "Default" not in parameters["PublicApiUrl"]
+    samconfig = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    dev = dict(o.split("=", 1) for o in samconfig["dev"]["deploy"]["parameters"]["parameter_overrides"])
+    prod = dict(o.split("=", 1) for o in samconfig["prod"]["deploy"]["parameters"]["parameter_overrides"])
+    assert (dev["PayfipSaisie"], prod["PayfipSaisie"]) == ("T", "W")  # test in dev, production in prod
+    assert dev["PublicApiUrl"].startswith(dev["FrontendUrl"])
+    assert prod["PublicApiUrl"].startswith(prod["FrontendUrl"])
+
+
+def test_the_settler_runs_every_five_minutes_and_its_metrics_are_watched(template: Template) -> None:
+    assert template.schedules() == {"PaymentSettlerFunction": "rate(5 minutes)"}
+    settler = template.functions()["PaymentSettlerFunction"].environment["POWERTOOLS_SERVICE_NAME"]
+    payfip = template.functions()["PayfipFunction"].environment["POWERTOOLS_SERVICE_NAME"]
+    stuck = template.resources["PaymentsPendingTooLongAlarm"]["Properties"]
+    assert (stuck["MetricName"], stuck["Dimensions"]) == (
+        "OldestPendingPaymentAge",
+        [{"Name": "service", "Value": settler}],  # Powertools' own dimension: the function's service name
+    )
+    assert stuck["Threshold"] == 3600
+    anomalies = template.resources["PaymentAnomaliesAlarm"]["Properties"]["Metrics"]
+    watched = {q["MetricStat"]["Metric"]["Dimensions"][0]["Value"] for q in anomalies if "MetricStat" in q}
+    assert watched == {settler, payfip}
+
+
+def test_payfip_s_routes_are_served_by_a_function_without_sessions(template: Template) -> None:
+    """The notification and the return read no cookie: their function cannot even reach the sessions."""
+    payfip_routes = {(r.method, r.path) for r in template.routes() if r.function == "PayfipFunction"}
+    assert payfip_routes == {
+        ("POST", "/payments/payfip/notifications"),
+        ("GET", "/payments/payfip/return"),
+        ("POST", "/payments/payfip/return"),
+    }
+    environment = template.functions()["PayfipFunction"].environment
+    assert "SESSIONS_TABLE" not in environment
+    assert "PAYFIP_NUMCLI" not in environment  # it compares with what was stored at the start

@@ -6,8 +6,11 @@ routes: no session, no JSON, no Origin rule; their own guard (`form_boundary`) t
 body or a query string and nothing else (docs/payments.md, "Why the notification route is safe").
 """
 
+from typing import Annotated
+
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Form
 from aws_lambda_powertools.metrics import MetricUnit
 
 from espace_abonne.core.errors import DomainError
@@ -78,7 +81,12 @@ def count(checked: Checked, route: str) -> None:
     summary="Notification de PayFiP (serveur à serveur, formulaire idop)",
     responses={200: {"description": "Notification reçue"}, **error_responses(400)},
 )
-def notification() -> MessageResponse:
+def notification(
+    idop: Annotated[
+        str | None, Form(description="L'identifiant de l'opération PayFiP (aussi admis dans l'URL)")
+    ] = None,
+) -> MessageResponse:
+    # Read by `_id_op` from the body and the query string alike; declared here for the OpenAPI document.
     id_op = _id_op()
     if id_op is None:
         raise InvalidIdop()
@@ -91,7 +99,13 @@ def notification() -> MessageResponse:
     "/payments/payfip/return",
     method=["GET", "POST"],
     summary="Retour du navigateur depuis PayFiP",
-    responses={303: {"description": "Vers la page de résultat du paiement"}},
+    responses={
+        303: {
+            "description": "Vers la page de résultat du paiement (Location)",
+            "content": {"text/plain": {"schema": {"type": "string", "maxLength": 0}}},
+        },
+        **error_responses(),
+    },
 )
 def payment_return() -> Response[str]:
     id_op = _id_op()

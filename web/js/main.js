@@ -37,6 +37,7 @@ const SUBSCRIBER_PAGES = {
   "/lier-un-contrat": subscriber.linkContractPage,
   "/tableau-de-bord": subscriber.dashboardPage,
   "/mon-compte": subscriber.accountPage,
+  "/paiement/resultat": subscriber.paymentResultPage,
 };
 
 function showSubscriberBar(current, path) {

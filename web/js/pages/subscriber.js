@@ -119,6 +119,29 @@ function pdfCell(invoice, ofContract) {
 
 const INVOICE_STATUS_CLASS = { payée: "badge--paid", "à payer": "badge--due", "partiellement payée": "badge--due" };
 
+// « Payer en ligne »: the server computes the amount and registers the payment with PayFiP; the
+// browser then goes to PayFiP's page, which sends it back to /paiement/resultat.
+function payCell(invoice, ofContract) {
+  const td = cell(invoice.payable_online ? null : "—");
+  if (!invoice.payable_online) return td;
+  const pay = element("button", "Payer en ligne", "button button--small");
+  pay.type = "button";
+  pay.append(element("span", `\u00a0la facture ${invoice.number}`, "visually-hidden"));
+  pay.addEventListener("click", () =>
+    whileBusy(pay, async () => {
+      try {
+        const path = `/contracts/${encodeURIComponent(ofContract)}/invoices/${encodeURIComponent(invoice.number)}/payments`;
+        const started = await api("POST", path);
+        window.location.assign(started.redirect_url);
+      } catch (error) {
+        reportError(error);
+      }
+    }),
+  );
+  td.append(pay);
+  return td;
+}
+
 function invoiceRow(invoice, ofContract) {
   const row = element("tr");
   const status = cell(null);
@@ -128,8 +151,10 @@ function invoiceRow(invoice, ofContract) {
     cell(frenchDate(invoice.issue_date)),
     cell(frenchDate(invoice.due_date)),
     cell(euros(invoice.amount_ttc), "number"),
+    cell(euros(invoice.left_to_pay), "number"),
     status,
     pdfCell(invoice, ofContract),
+    payCell(invoice, ofContract),
   );
   return row;
 }
@@ -344,5 +369,58 @@ export async function accountPage(subscriber) {
     main.querySelector("[data-sessions]").append(...sessions.map(sessionRow));
   } catch (error) {
     reportError(error);
+  }
+}
+
+// The result page PayFiP's return leads to: it follows the payment until its status is final, asking
+// less and less often (1 s, then up to 5 s) and for about two minutes at most.
+const PAYMENT_MESSAGES = {
+  en_attente: "Votre paiement est en cours de vérification auprès de PayFiP…",
+  payé: "Paiement accepté, merci\u00a0! Un email de confirmation vous a été envoyé.",
+  refusé: "Votre paiement a été refusé\u00a0: aucune somme n'a été prélevée. Vous pouvez réessayer depuis votre tableau de bord.",
+  abandonné: "Vous avez abandonné le paiement\u00a0: aucune somme n'a été prélevée.",
+  expiré: "Le délai de paiement est dépassé\u00a0: aucune somme n'a été prélevée.",
+};
+const STILL_PENDING =
+  "PayFiP n'a pas encore confirmé votre paiement. Vous recevrez un email dès qu'il sera accepté\u00a0; vous pouvez revenir sur cette page plus tard.";
+const PAYMENT_NOT_FOUND = "Nous ne retrouvons pas ce paiement. Consultez votre tableau de bord pour voir où en sont vos factures.";
+const POLL_DELAYS_MS = [1000, 1000, 2000, 2000, 3000, 3000, ...Array(20).fill(5000)];
+
+const PAYMENT_STATUS_LABELS = { en_attente: "en attente" };
+
+function showPayment(main, payment) {
+  const facts = main.querySelector("[data-payment-facts]");
+  for (const name of ["invoice_number", "contract_number", "authorization_number"]) {
+    setText(facts, name, payment[name]);
+  }
+  setText(facts, "status", PAYMENT_STATUS_LABELS[payment.status] || payment.status);
+  setText(facts, "amount", euros(payment.amount));
+  facts.querySelector("[data-authorization]").hidden = !payment.authorization_number;
+  facts.hidden = false;
+  main.querySelector("[data-dashboard-link]").href = dashboardPath(payment.contract_number);
+}
+
+function say(main, message) {
+  const region = main.querySelector("[data-payment-message]");
+  if (region.textContent !== message) region.textContent = message;
+}
+
+export async function paymentResultPage() {
+  const main = showPage("page-payment-result");
+  const id = new URLSearchParams(window.location.search).get("paiement");
+  if (!id) return say(main, PAYMENT_NOT_FOUND);
+  for (let attempt = 0; ; attempt += 1) {
+    let payment;
+    try {
+      payment = await api("GET", `/payments/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (error.code === "payment_not_found") return say(main, PAYMENT_NOT_FOUND);
+      return reportError(error);
+    }
+    showPayment(main, payment);
+    if (payment.status !== "en_attente") return say(main, PAYMENT_MESSAGES[payment.status] || payment.status);
+    if (attempt >= POLL_DELAYS_MS.length) return say(main, STILL_PENDING);
+    say(main, PAYMENT_MESSAGES.en_attente);
+    await new Promise((resolve) => setTimeout(resolve, POLL_DELAYS_MS[attempt]));
   }
 }
