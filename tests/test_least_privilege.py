@@ -115,11 +115,11 @@ def walk_payments(api: Api, cookie: dict[str, str], clock: FrozenClock) -> None:
         started = api.post(f"/contracts/{contract}/invoices/{invoice}/payments", headers=cookie).json()
         return started["payment_id"], parse_qs(urlsplit(started["redirect_url"]).query)["idop"][0]
 
-    payfip.urllib_transport = lambda url, body, timeout: (503, b"")  # type: ignore[assignment]
+    payfip.urllib_transport = lambda url, body, timeout: (503, b"")
     clock.advance(61)  # the session's last-seen time is refreshed too
     try:
         api.post("/contracts/11301.11377.01/invoices/F202610-1137701/payments", headers=cookie)  # 503
-        payfip.urllib_transport = simulator.transport  # type: ignore[assignment]
+        payfip.urllib_transport = simulator.transport
         payment_id, id_op = start("F202610-1137701")
         api.request("GET", f"/payments/{payment_id}", headers=cookie)
         simulator.settle(id_op, "R", notify=False)
@@ -131,7 +131,7 @@ def walk_payments(api: Api, cookie: dict[str, str], clock: FrozenClock) -> None:
         simulator.settle(id_op, "P", notify=False)
         api.run_schedule("PaymentSettlerFunction")
     finally:
-        payfip.urllib_transport = real_transport  # type: ignore[assignment]
+        payfip.urllib_transport = real_transport
 
 
 def _import_a_new_payer_for(number: str, api: Api) -> None:

@@ -90,6 +90,12 @@ def result_message(page: Page) -> Any:
     return page.locator("[data-payment-message]")
 
 
+def cents(shown: str) -> int:
+    """ "1 234,56 €" -> 123456, "−12,30 €" -> -1230."""
+    value = int(re.sub(r"\D", "", shown))
+    return -value if shown.startswith("−") else value
+
+
 def balance(page: Page) -> str:
     return str(page.locator(".card--balance [data-field=balance]").text_content())
 
@@ -117,7 +123,8 @@ def test_paying_the_partly_paid_invoice_by_card(visit: Callable[[str], Visit]) -
     expect(facts.locator("[data-field=status]")).to_have_text("payé")
     expect(facts.locator("[data-field=amount]")).to_have_text("260,65\u00a0€")
     authorization = facts.locator("[data-field=authorization_number]").text_content()
-    assert authorization and re.fullmatch(r"\d{6}", authorization)
+    assert authorization is not None
+    assert re.fullmatch(r"\d{6}", authorization)
     you.seen_on_both_screens("paiement-accepte")
 
     [receipt] = [e for e in emails_to(you.base_url, "paiement@example.fr") if e["subject"].startswith(RECEIPT)]
@@ -128,8 +135,7 @@ def test_paying_the_partly_paid_invoice_by_card(visit: Callable[[str], Visit]) -
     expect(invoice_row(page, "F202610-1137701")).to_contain_text("payée")
     expect(invoice_row(page, "F202610-1137701").get_by_role("button")).to_have_count(0)
     expect(page.locator("[data-payments] tr").first).to_contain_text(ONLINE)
-    euros = lambda text: int(re.sub(r"\D", "", text))  # noqa: E731 ("1 234,56 €" -> 123456)
-    assert euros(balance(page)) == euros(before) - 26065
+    assert cents(balance(page)) == cents(before) - 26065
     you.seen("tableau-de-bord-paye")
 
     # PayFiP notifying again (a replay) changes nothing and sends no second receipt.
