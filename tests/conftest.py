@@ -45,8 +45,13 @@ def local_mode_environment() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def local_api(local_mode_environment: dict[str, str]) -> Iterator[str]:
     """Local mode started as `make run` starts it, on a free port; one per test module."""
+    from local_mode.__main__ import ENVIRONMENT_PARAMETERS
+
     port = free_port()
-    env = {**os.environ, **local_mode_environment, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    # Only the settings the module gives: the handlers' environment (loaded in this process) names
+    # PAYFIP_* and PUBLIC_API_URL too, which local mode would otherwise take for its own.
+    inherited = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT_PARAMETERS}
+    env = {**inherited, **local_mode_environment, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "local_mode"],
         cwd=ROOT,

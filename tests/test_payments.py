@@ -247,6 +247,7 @@ def test_a_forged_notification_for_an_unknown_idop_does_nothing_and_asks_payfip_
         ('{"idop": "abc"}', {"Content-Type": "application/json"}, "", 415, "unsupported_media_type"),
         ("idop=abc", {"Content-Type": "text/plain"}, "", 415, "unsupported_media_type"),
         ("idop=abc&x=" + "y" * 1100, FORM, "", 413, "payload_too_large"),
+        ("&".join(["a=1"] * 30) + "&idop=abc", FORM, "", 400, "invalid_idop"),
     ],
 )
 def test_a_notification_is_a_small_form_with_one_valid_idop(
@@ -545,6 +546,21 @@ def test_the_settler_keeps_waiting_while_payfip_cannot_be_asked(
 
     assert report == {"checked": 1, "events": {"unavailable": 1}, "oldest_pending_age": 7200}
     assert camille.payment(started.json()["payment_id"]).json()["status"] == "en_attente"
+
+
+def test_once_payfip_cannot_be_asked_the_settler_asks_no_more_in_that_run(
+    camille: Payer, api: Api, mailbox: Mailbox, clock: FrozenClock, transport: CountingTransport
+) -> None:
+    yanis = new_payer(api, mailbox, "yanis@example.fr", ("11302.20456.01", "H5N2-R7VB"))
+    camille.start()
+    yanis.start("F202610-2045601", "11302.20456.01")
+    transport.down = True
+    calls = len(transport.calls)
+
+    report = api.run_schedule("PaymentSettlerFunction")
+
+    assert report["events"] == {"unavailable": 2}
+    assert len(transport.calls) == calls + 1
 
 
 def test_a_payment_payfip_says_was_paid_after_it_expired_is_accepted_and_flagged(

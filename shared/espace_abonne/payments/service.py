@@ -270,9 +270,15 @@ class PaymentOutcomes:
         longer succeed and has no result (P5, P1) is expired."""
         report = SettleReport()
         still_pending = []
+        reachable = True
         for payment in self._store.pending():
-            if payment.id_op is not None:
+            if payment.id_op is not None and not reachable:
+                # Once PayFiP could not be asked, the run asks no more: it stays well within its
+                # timeout (5 s a call), and the next run, 5 minutes later, asks again.
+                checked = Checked(payment, "unavailable", ("not asked",))
+            elif payment.id_op is not None:
                 checked = self._learn(payment, give_up=True)
+                reachable = checked.event != "unavailable"
             elif self._clock.now() - payment.created_at >= OPERATION_LIFETIME:
                 checked = self._finish(payment, EXPIRED, "expired")  # the start failed half-way
             else:
