@@ -71,7 +71,7 @@ class Dashboard(BaseModel):
     consumption: list[Reading] = Field(description="Relevés, du plus ancien au plus récent")
     invoices: list[Invoice] = Field(description="Factures, de la plus récente à la plus ancienne")
     payments: list[Payment] = Field(description="Paiements, du plus récent au plus ancien")
-    balance: Money = Field(description="Solde : factures moins paiements (positif : reste à payer)")
+    balance: Money = Field(description="Solde : factures moins paiements (positif : reste à payer)")
     data_as_of: str = Field(description="Données à jour au")
 
 
