@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
-        sam-validate template-scan sam-build pytest chromium moto-server import demo-export bench bench-otel clean
+        sam-validate template-scan sam-build pytest chromium moto-server import demo-export bench bench-otel release clean
 
 help:
 	@echo "make run    - local mode: the portal and its API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
@@ -78,8 +78,8 @@ sam-validate: $(UV)
 
 # Security scan of the template: checkov (offline) and cfn-lint; every skip is justified inline.
 template-scan: $(UV) $(VENV)/.synced
-	$(CHECKOV) -f template.yaml --framework cloudformation --compact --quiet --skip-download
-	$(VENV)/bin/cfn-lint template.yaml
+	$(CHECKOV) -f template.yaml -f waf.yaml --framework cloudformation --compact --quiet --skip-download
+	$(VENV)/bin/cfn-lint template.yaml waf.yaml
 
 sam-build: $(UV)
 	$(SAM) build --parallel
@@ -93,6 +93,11 @@ bench: $(VENV)/.synced sam-build
 # What the optional OpenTelemetry layer adds to a cold start (installs it in a throwaway venv).
 bench-otel: $(VENV)/.synced
 	$(PY) -m bench.otel
+
+# Publish the web client to a deployed stack: make release STACK=espace-abonne-prod (AWS credentials)
+release: $(VENV)/.synced
+	@test -n "$(STACK)" || { echo "usage: make release STACK=<stack name>"; exit 1; }
+	$(PY) scripts/release.py --stack $(STACK)
 
 # Load a billing export: make import FILE=export.jsonl (BILLING_TABLE, CONTRACT_KEY_SECRET, AWS credentials)
 import: $(VENV)/.synced

@@ -69,11 +69,17 @@ def create_secrets(template: Any) -> None:
 
 
 def create_resources(template: Any) -> None:
-    """Everything the template declares that moto plays: tables, queues, buckets, secrets."""
+    """Everything the template declares that moto plays: tables, queues, buckets, secrets, the
+    SES configuration sets the emails go through."""
+    import boto3
+
     create_tables(template)
     create_queues(template)
     create_buckets(template)
     create_secrets(template)
+    ses = boto3.client("ses", region_name=REGION)
+    for name in template.configuration_sets():
+        ses.create_configuration_set(ConfigurationSet={"Name": name})
 
 
 DEMO_EXPORT = Path(__file__).resolve().parent.parent / "demo" / "billing-export.jsonl"

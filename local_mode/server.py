@@ -206,8 +206,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             page = self.api.site.answer(self.command, path, self.headers.get("Accept", ""))
             if page is not None:
                 return page
-            # What API Gateway answers for a path or method it has no route for.
-            return _json(403, {"message": "Missing Authentication Token"})
+            # What API Gateway answers for a path or method it has no route for, with its headers.
+            status, headers, body = _json(403, {"message": "Missing Authentication Token"})
+            return status, [*headers, *self.api.template.gateway_response_headers().items()], body
         route, parameters = matched
         event = proxy_event(
             self.command,

@@ -20,6 +20,8 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 LOCAL_PARAMETERS = {
     "EmailSender": "no-reply@eauxdupaysdaix.fr",
     "LogLevel": "WARNING",
+    # Local mode serves the client and the API on one origin: no CloudFront in front of it.
+    "CloudFrontOnly": "false",
     # PayFiP: local mode's simulator at its default address (`python -m local_mode` sets the real
     # port, or the PAYFIP_* and PUBLIC_API_URL of its environment); never DGFiP's service by default.
     "PayfipNumcli": "123456",
@@ -31,6 +33,7 @@ LOCAL_PARAMETERS = {
 # What the template's Secrets Manager references resolve to locally (a deployed stack reads its own).
 LOCAL_SECRETS = {
     "espace-abonne/contract-key-secret": "local-mode-contract-key-secret-not-for-production",
+    "OriginVerifySecret": "local-mode-origin-verify-secret-not-for-production",
 }
 
 
@@ -171,6 +174,8 @@ class Template:
             "AWS::DynamoDB::Table": str,  # a table's local name: its logical id
             "AWS::SQS::Queue": queue_url,
             "AWS::S3::Bucket": bucket_name,
+            "AWS::SecretsManager::Secret": str,  # a secret's local name: its logical id
+            "AWS::SES::ConfigurationSet": str,
         }
         local_name = local_names.get(self.resources.get(name, {}).get("Type", ""))
         return local_name(name) if local_name else None
@@ -319,13 +324,26 @@ class Template:
                     routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], name))
         return routes
 
+    def configuration_sets(self) -> list[str]:
+        return [name for name, r in self.resources.items() if r["Type"] == "AWS::SES::ConfigurationSet"]
+
     def local_secrets(self) -> dict[str, str]:
         """The Secrets Manager secrets the stack reads at run time, by name, with their local values."""
-        return {self.parameters["ContractKeySecretName"]: LOCAL_SECRETS["espace-abonne/contract-key-secret"]}
+        return {
+            self.parameters["ContractKeySecretName"]: LOCAL_SECRETS["espace-abonne/contract-key-secret"],
+            "OriginVerifySecret": LOCAL_SECRETS["OriginVerifySecret"],
+        }
 
     def secret(self, name: str) -> str:
         """The local value of a Secrets Manager secret the template refers to."""
         return LOCAL_SECRETS[name]
+
+    def gateway_response_headers(self, kind: str = "DEFAULT_4XX") -> dict[str, str]:
+        """The headers API Gateway adds to its own answers (missing route, throttled, 5xx)."""
+        api = next(r for r in self.resources.values() if r["Type"] == "AWS::Serverless::Api")
+        response = api["Properties"].get("GatewayResponses", {}).get(kind, {})
+        headers = response.get("ResponseParameters", {}).get("Headers", {})
+        return {name: str(value).strip("'") for name, value in headers.items()}
 
     def cors(self) -> dict[str, str]:
         """The API's CORS settings, as API Gateway's OPTIONS answers would carry them."""

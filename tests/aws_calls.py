@@ -18,7 +18,7 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
     if service == "ses":
         return {(f"ses:{operation}", "ses")}
     if service == "secretsmanager":
-        return {(f"secretsmanager:{operation}", "secret")}
+        return {(f"secretsmanager:{operation}", params["SecretId"])}
     if service == "sqs":
         return {(f"sqs:{operation}", params["QueueUrl"].rsplit("/", 1)[-1])}
     if operation == "TransactWriteItems":
@@ -35,20 +35,39 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
     return {(f"dynamodb:{operation}", table)}
 
 
+def _statements(template: Template, function: str) -> list[dict[str, Any]]:
+    """The function's policy statements, conditional ones (`Fn::If`) as the template's conditions say."""
+    found = []
+    for policy in template.resources[function]["Properties"]["Policies"]:
+        for written in policy["Statement"]:
+            statement = written
+            if "Fn::If" in written:
+                condition, when_true, when_false = written["Fn::If"]
+                statement = when_true if template.condition(condition) else when_false
+            if statement != {"Ref": "AWS::NoValue"}:
+                found.append(statement)
+    return found
+
+
+def _target(template: Template, resource: Any) -> str:
+    """A statement's resource, named like needed_permissions names what a call touches."""
+    if isinstance(resource, list):
+        return "ses"
+    if "Ref" in resource:
+        return template.resolve(resource)  # a secret of the stack: its local name
+    if "Fn::GetAtt" in resource:
+        return str(resource["Fn::GetAtt"][0])
+    text = resource["Fn::Sub"]
+    if ":secretsmanager:" in text:  # a secret named by a parameter: arn:…:secret:<name>-*
+        return template.resolve({"Fn::Sub": text.split(":secret:", 1)[1].removesuffix("-*")})
+    return str(text.removeprefix("${").replace(".Arn}", ""))
+
+
 def granted_permissions(template: Template, function: str) -> set[tuple[str, str]]:
     pairs = set()
-    for policy in template.resources[function]["Properties"]["Policies"]:
-        for statement in policy["Statement"]:
-            resource = statement["Resource"]
-            if isinstance(resource, list):
-                target = "ses"
-            elif ":secretsmanager:" in str(resource):
-                target = "secret"
-            elif "Fn::GetAtt" in resource:
-                target = resource["Fn::GetAtt"][0]
-            else:
-                target = resource["Fn::Sub"].removeprefix("${").replace(".Arn}", "")
-            pairs |= {(action, target) for action in statement["Action"]}
+    for statement in _statements(template, function):
+        target = _target(template, statement["Resource"])
+        pairs |= {(action, target) for action in statement["Action"]}
     return pairs
 
 

@@ -155,6 +155,8 @@ class Api:
     handlers: dict[str, Callable[..., dict[str, Any]]]
     calls: list[dict[str, Any]] = field(default_factory=list)
     sources: EventSources = field(init=False)
+    # Headers every request carries (e.g. the secret origin header CloudFront adds).
+    default_headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sources = EventSources(self.template)
@@ -204,7 +206,7 @@ class Api:
             resource=resource,
             path_parameters=parameters,
             body=body,
-            headers=headers,
+            headers={**self.default_headers, **(headers or {})},
             source_ip=source_ip,
         )
         return self.invoke(function, event)

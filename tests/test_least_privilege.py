@@ -1,6 +1,7 @@
 """Every AWS call a function makes is allowed by its policy in template.yaml — and nothing is
 granted that no path uses. moto does not enforce IAM, so this is where a missing grant shows."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -8,7 +9,23 @@ import pytest
 from local_mode.template import Template
 from tests.accounts import activate, activated_account, log_in, session_cookie_of
 from tests.aws_calls import AwsCallRecorder, granted_permissions
-from tests.conftest import STRONG_PASSWORD, Api, FrozenClock, Mailbox
+from tests.conftest import FRONTEND_URL, STRONG_PASSWORD, Api, FrozenClock, Mailbox
+
+
+@pytest.fixture
+def deployed(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
+    """The template as `sam deploy` uses it (behind CloudFront): every request carries the secret
+    origin header, and the functions check it."""
+    from espace_abonne.core.settings import get_settings
+    from local_mode.template import LOCAL_SECRETS, load_template
+
+    deployed = load_template({"FrontendUrl": FRONTEND_URL, "CloudFrontOnly": "true"})
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET_ID", "OriginVerifySecret")
+    get_settings.cache_clear()
+    api.default_headers["X-Origin-Verify"] = LOCAL_SECRETS["OriginVerifySecret"]
+    yield deployed
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -25,6 +42,7 @@ def recorder(api: Api, monkeypatch: pytest.MonkeyPatch) -> AwsCallRecorder:
 
     def recording_call(self: Api, function: str, event: dict[str, Any]) -> dict[str, Any]:
         recorder.function = function
+        aws._secrets.clear()  # each function is its own execution environment, with its own cache
         try:
             return real_call(self, function, event)
         finally:
@@ -162,15 +180,15 @@ def _hash_with_older_parameters(email: str) -> None:
 
 @pytest.mark.usefixtures("demo_billing")
 def test_every_call_is_granted_and_every_grant_is_used(
-    api: Api, mailbox: Mailbox, clock: FrozenClock, template: Template, recorder: AwsCallRecorder
+    api: Api, mailbox: Mailbox, clock: FrozenClock, deployed: Template, recorder: AwsCallRecorder
 ) -> None:
     clock.current = 1_795_000_000
     walk_every_route(api, mailbox, clock)
 
     functions = {f for f, _, _ in recorder.calls}
-    assert functions == set(template.functions()), "the walk must reach every function"
+    assert functions == set(deployed.functions()), "the walk must reach every function"
     for function in sorted(functions):
         used = recorder.permissions[function]
-        granted = granted_permissions(template, function)
+        granted = granted_permissions(deployed, function)
         assert used - granted == set(), f"{function} calls AWS without permission"
         assert granted - used == set(), f"{function} is granted more than it uses"

@@ -156,7 +156,7 @@ def test_paying_the_partly_paid_invoice_counts_it_once_and_sends_a_receipt(
     [receipt] = receipts(mailbox, "camille@example.fr")
     assert "260,65\u00a0€" in receipt.text
     assert PARTLY_PAID in receipt.text
-    assert f"Numéro d'autorisation : {payment['authorization_number']}" in receipt.text
+    assert f"Numéro d'autorisation\u00a0: {payment['authorization_number']}" in receipt.text
     after = camille.dashboard()
     assert cents(after["balance"]) == cents(before["balance"]) - 26065
     assert camille.invoice() | {"status": "payée", "left_to_pay": "0.00", "payable_online": False} == camille.invoice()

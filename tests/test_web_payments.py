@@ -129,7 +129,7 @@ def test_paying_the_partly_paid_invoice_by_card(visit: Callable[[str], Visit]) -
 
     [receipt] = [e for e in emails_to(you.base_url, "paiement@example.fr") if e["subject"].startswith(RECEIPT)]
     assert "260,65\u00a0€" in receipt["text"]
-    assert f"Numéro d'autorisation : {authorization}" in receipt["text"]
+    assert f"Numéro d'autorisation\u00a0: {authorization}" in receipt["text"]
 
     page.get_by_role("link", name="Retour au tableau de bord").click()
     expect(invoice_row(page, "F202610-1137701")).to_contain_text("payée")

@@ -58,8 +58,12 @@ def test_api_routes_still_answer_as_the_api(local_api: str) -> None:
     assert status == 401
     assert headers["Content-Type"].startswith("application/json")
     # Without a browser's Accept, an unknown path is still API Gateway's answer.
-    status, _, body = get(local_api, "/nowhere")
+    status, headers, body = get(local_api, "/nowhere")
     assert (status, body) == (403, b'{"message": "Missing Authentication Token"}')
+    # API Gateway's own answers carry the security headers too (the template's gateway responses).
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Content-Security-Policy"] == "sandbox"
     status, _, _ = get(local_api, "/connexion", HTML, method="POST")
     assert status == 403
 

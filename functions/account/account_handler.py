@@ -161,7 +161,7 @@ def export() -> dict[str, Any]:
     "/me",
     status_code=204,
     summary="Supprimer mon compte (RGPD)",
-    responses={204: {"description": "Compte supprimé ; le cookie est effacé"}, **error_responses(401, 403, 429)},
+    responses={204: {"description": "Compte supprimé ; le cookie est effacé"}, **error_responses(401, 403, 429)},
 )
 def delete_account(request: Annotated[AccountDeletion, Body()]) -> Response[None]:
     caller = require_session(app.current_event.raw_event)

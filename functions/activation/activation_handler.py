@@ -30,7 +30,7 @@ class ActivationRequest(RequestModel):
     token: str = Field(description="Le jeton reçu dans le lien d'activation", max_length=512)
     password: str = Field(description="Le mot de passe choisi à l'inscription, ou le nouveau mot de passe choisi")
     password_confirmation: str | None = Field(
-        default=None, description="Seulement pour choisir un nouveau mot de passe : sa confirmation"
+        default=None, description="Seulement pour choisir un nouveau mot de passe : sa confirmation"
     )
 
 
@@ -38,7 +38,7 @@ class ActivationRequest(RequestModel):
     "/accounts/activation",
     summary="Activer son compte (et se connecter)",
     responses={
-        200: {"description": "Compte activé ; le cookie de session est posé"},
+        200: {"description": "Compte activé ; le cookie de session est posé"},
         **error_responses(400, 403, 413, 415),
     },
 )

@@ -56,9 +56,9 @@ class Invoice(BaseModel):
     amount_ttc: Money
     status: Literal["payée", "à payer", "partiellement payée"]
     left_to_pay: Money = Field(
-        description="Reste à payer : le montant, moins les paiements enregistrés et les paiements en ligne acceptés"
+        description="Reste à payer : le montant, moins les paiements enregistrés et les paiements en ligne acceptés"
     )
-    payable_online: bool = Field(description="« Payer en ligne » est proposé (reste à payer d'au moins 1 €)")
+    payable_online: bool = Field(description="« Payer en ligne » est proposé (reste à payer d'au moins 1 €)")
     pdf_available: bool
 
 
@@ -68,7 +68,7 @@ ONLINE_PAYMENT = "paiement en ligne, en cours d'encaissement"
 class Payment(BaseModel):
     date: str
     amount: Money
-    method: str = Field(description=f"Mode de paiement ; « {ONLINE_PAYMENT} » jusqu'à ce que l'export le reprenne")
+    method: str = Field(description=f"Mode de paiement ; « {ONLINE_PAYMENT} » jusqu'à ce que l'export le reprenne")
     invoice_number: str
 
 
@@ -79,8 +79,8 @@ class Dashboard(BaseModel):
     invoices: list[Invoice] = Field(description="Factures, de la plus récente à la plus ancienne")
     payments: list[Payment] = Field(description="Paiements, du plus récent au plus ancien")
     balance: Money = Field(
-        description="Solde : factures moins paiements, paiements en ligne en cours d'encaissement compris "
-        "(positif : reste à payer)"
+        description="Solde : factures moins paiements, paiements en ligne en cours d'encaissement compris "
+        "(positif : reste à payer)"
     )
     data_as_of: str = Field(description="Données à jour au")
 

@@ -18,7 +18,7 @@ logger = Logger()
 metrics = Metrics()
 app = create_resolver(logger)
 
-HONEYPOT = Field(default="", max_length=200, description="Champ piège invisible : doit rester vide")
+HONEYPOT = Field(default="", max_length=200, description="Champ piège invisible : doit rester vide")
 
 
 class SubscriptionRequestBody(RequestModel):

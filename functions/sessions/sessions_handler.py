@@ -22,7 +22,7 @@ app = create_resolver(logger)
 class LoginRequest(RequestModel):
     email: str = Field(description="Adresse email du compte")
     password: str = Field(description="Mot de passe")
-    remember_me: StrictBool = Field(default=False, description="« Se souvenir de moi » : session de 30 jours")
+    remember_me: StrictBool = Field(default=False, description="« Se souvenir de moi » : session de 30 jours")
 
 
 class SessionResponse(BaseModel):
@@ -43,7 +43,7 @@ class MeResponse(BaseModel):
     "/sessions",
     summary="Se connecter",
     responses={
-        200: {"description": "Connecté ; le cookie de session est posé"},
+        200: {"description": "Connecté ; le cookie de session est posé"},
         **error_responses(400, 401, 403, 413, 415, 429),
     },
 )
@@ -64,7 +64,7 @@ def log_in(request: Annotated[LoginRequest, Body()]) -> Response[SessionResponse
     "/sessions/current",
     status_code=204,
     summary="Se déconnecter",
-    responses={204: {"description": "Déconnecté ; le cookie est effacé"}, **error_responses(401, 403)},
+    responses={204: {"description": "Déconnecté ; le cookie est effacé"}, **error_responses(401, 403)},
 )
 def log_out() -> Response[None]:
     token = session_token(app.current_event.raw_event)

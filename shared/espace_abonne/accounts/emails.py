@@ -11,10 +11,10 @@ def activation_email(to: str, activation_url: str) -> EmailMessage:
         [
             "Vous avez demandé la création de votre espace abonné de la Régie des Eaux du Pays d'Aix.",
             "Pour activer votre compte, ouvrez le lien ci-dessous, saisissez le mot de passe choisi à "
-            "l'inscription puis cliquez sur « Activer mon compte ». Si vous ne le connaissez pas, vous "
-            "pourrez en choisir un nouveau sur cette même page. Ce lien est valable 24 heures ; seul le "
+            "l'inscription puis cliquez sur « Activer mon compte ». Si vous ne le connaissez pas, vous "
+            "pourrez en choisir un nouveau sur cette même page. Ce lien est valable 24 heures ; seul le "
             "dernier lien reçu fonctionne.",
-            "Si vous n'êtes pas à l'origine de cette demande, ignorez simplement cet email : "
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez simplement cet email : "
             "aucun compte ne sera activé.",
         ],
         [Link("Activer mon compte", activation_url)],
@@ -30,7 +30,7 @@ def already_registered_email(to: str, login_url: str, reset_url: str) -> EmailMe
             "actif sur l'espace abonné de la Régie des Eaux du Pays d'Aix.",
             "Vous pouvez vous connecter avec votre mot de passe habituel. "
             "Si vous l'avez oublié, vous pouvez en choisir un nouveau.",
-            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre compte reste inchangé.",
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre compte reste inchangé.",
         ],
         [Link("Se connecter", login_url), Link("Mot de passe oublié", reset_url)],
     )

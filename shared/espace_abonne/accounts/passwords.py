@@ -66,14 +66,14 @@ def password_errors(
     if not any(_is_special(c) and c not in FORBIDDEN_CHARACTERS for c in password):
         fail(
             "password_missing_special",
-            "Le mot de passe doit contenir au moins un caractère spécial (autre que « + » et « - »).",
+            "Le mot de passe doit contenir au moins un caractère spécial (autre que « + » et « - »).",
         )
     if any(c in FORBIDDEN_CHARACTERS for c in password):
-        fail("password_forbidden_character", "Les caractères « + » et « - » ne sont pas acceptés.")
+        fail("password_forbidden_character", "Les caractères « + » et « - » ne sont pas acceptés.")
     if any(_is_invisible(c) for c in password):
         fail(
             "password_invisible_character",
-            "Le mot de passe contient un caractère invisible ou de contrôle : retapez-le sans le copier-coller.",
+            "Le mot de passe contient un caractère invisible ou de contrôle : retapez-le sans le copier-coller.",
         )
     if not errors and is_common_password(password):
         fail(

@@ -21,7 +21,7 @@ def contract_ended_email(to: str, contract: ContractSummary) -> EmailMessage:
         to,
         "Un contrat n'est plus accessible depuis votre espace abonné",
         [
-            f"Le contrat {contract.number} ({contract.service_address}) a changé de redevable : il n'est plus "
+            f"Le contrat {contract.number} ({contract.service_address}) a changé de redevable : il n'est plus "
             "rattaché à vos factures et n'apparaît plus dans votre espace abonné.",
             "C'est le cas par exemple après un déménagement ou un changement de titulaire. Vos autres contrats "
             "restent accessibles.",

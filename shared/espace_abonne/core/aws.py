@@ -74,13 +74,20 @@ SECRET_MAX_AGE = 300.0
 _secrets: dict[str, tuple[float, str]] = {}
 
 
-def secret_value(secret_id: str) -> str:
+def secret_value(secret_id: str, stage: str = "AWSCURRENT") -> str:
+    """The secret's value at that stage (AWSPREVIOUS: "" when it has none yet)."""
     now = time.monotonic()
-    cached = _secrets.get(secret_id)
+    key = f"{secret_id}#{stage}"
+    cached = _secrets.get(key)
     if cached is not None and now - cached[0] < SECRET_MAX_AGE:
         return cached[1]
-    value = secretsmanager().get_secret_value(SecretId=secret_id)["SecretString"]
-    _secrets[secret_id] = (now, value)
+    try:
+        value = secretsmanager().get_secret_value(SecretId=secret_id, VersionStage=stage)["SecretString"]
+    except secretsmanager().exceptions.ResourceNotFoundException:
+        if stage == "AWSCURRENT":
+            raise
+        value = ""  # never rotated: no previous value
+    _secrets[key] = (now, value)
     return value
 
 

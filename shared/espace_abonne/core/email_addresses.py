@@ -19,7 +19,7 @@ def email_errors(normalized: str, field: str = "email") -> list[FieldError]:
         # SES cannot deliver to a non-ASCII local part: refused before anything is stored.
         return [
             FieldError(
-                field, "email_unsupported", "Les accents et caractères spéciaux ne sont pas acceptés avant le « @ »."
+                field, "email_unsupported", "Les accents et caractères spéciaux ne sont pas acceptés avant le « @ »."
             )
         ]
     from email_validator import EmailNotValidError, validate_email  # only paths that check addresses

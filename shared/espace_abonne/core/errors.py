@@ -94,3 +94,8 @@ class TooManyRequests(DomainError):
             f"{'s' if minutes > 1 else ''}.",
             retry_after=retry_after,
         )
+
+
+class DirectAccessRefused(DomainError):
+    def __init__(self) -> None:
+        super().__init__(403, "direct_access_refused", "L'API de l'espace abonné ne répond qu'au portail.")

@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
 from espace_abonne.core.errors import (
+    DirectAccessRefused,
     DomainError,
     FieldError,
     ForbiddenOrigin,
@@ -206,8 +207,16 @@ def cookie_values(event: Mapping[str, Any], name: str) -> list[str]:
 
 
 def client_ip(event: Mapping[str, Any]) -> str:
-    """The address the per-IP limits count: API Gateway's source IP of the request."""
-    return str(((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "")
+    """The address the per-IP limits count. Behind CloudFront (the request guard has checked the
+    secret origin header), the viewer's address CloudFront gives; otherwise API Gateway's source IP."""
+    from espace_abonne.core.edge import VIEWER_ADDRESS_HEADER, source_ip, viewer_address
+
+    if get_settings().origin_verify_secret_id:
+        viewers = header_values(event, VIEWER_ADDRESS_HEADER)
+        viewer = viewer_address(viewers[-1]) if viewers else None
+        if viewer:
+            return viewer
+    return source_ip(event)
 
 
 SESSION_COOKIE = "__Host-session"
@@ -240,8 +249,22 @@ def _normalise_content_type(event: dict[str, Any]) -> str:
     return _header(event, "content-type").split(";", 1)[0].strip()
 
 
-def _refusal(event: dict[str, Any]) -> DomainError | None:
-    """Checks made before routing: where a state change comes from, size and type of the body."""
+def _around_cloudfront(event: dict[str, Any]) -> DomainError | None:
+    """Behind CloudFront, a request that went around it (every API route, browser's or not)."""
+    secret_id = get_settings().origin_verify_secret_id
+    if secret_id:
+        from espace_abonne.core.edge import ORIGIN_HEADER, came_through_cloudfront
+
+        if not came_through_cloudfront(header_values(event, ORIGIN_HEADER), secret_id):
+            return DirectAccessRefused()
+    return None
+
+
+def _way_refusal(event: dict[str, Any]) -> DomainError | None:
+    """Behind CloudFront, a request that went around it; a state change sent from another site."""
+    refusal = _around_cloudfront(event)
+    if refusal is not None:
+        return refusal
     origins = [o.rstrip("/") for o in header_values(event, "origin") if o]
     if (
         event.get("httpMethod") in STATE_CHANGING_METHODS
@@ -250,6 +273,14 @@ def _refusal(event: dict[str, Any]) -> DomainError | None:
         and not set(origins) <= get_settings().allowed_origins
     ):
         return ForbiddenOrigin()
+    return None
+
+
+def _refusal(event: dict[str, Any]) -> DomainError | None:
+    """Checks made before routing: the way the request came, size and type of the body."""
+    refusal = _way_refusal(event)
+    if refusal is not None:
+        return refusal
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "replace"))
     if size > MAX_BODY_BYTES:
@@ -316,8 +347,11 @@ MAX_FORM_BYTES = 1024
 
 
 def _form_refusal(event: dict[str, Any]) -> DomainError | None:
-    """Checks made before routing a form post: size and type of the body, and nothing else —
-    neither cookies nor Origin mean anything on these routes."""
+    """Checks made before routing a form post: the way it came (through CloudFront), size and type
+    of the body, and nothing else — neither cookies nor Origin mean anything on these routes."""
+    refusal = _around_cloudfront(event)
+    if refusal is not None:
+        return refusal
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "replace"))
     if size > MAX_FORM_BYTES:

@@ -64,7 +64,7 @@ def compose(
         f'<p><a href="{escape(link.url)}" style="background:#005a9c;color:#ffffff;padding:10px 16px;'
         f'border-radius:4px;text-decoration:none;display:inline-block">{escape(link.label)}</a></p>'
         f'<p style="font-size:12px;color:#555555">Si le bouton ne fonctionne pas, copiez ce lien dans '
-        f"votre navigateur : {escape(link.url)}</p>"
+        f"votre navigateur : {escape(link.url)}</p>"
         for link in links
     )
     html = (

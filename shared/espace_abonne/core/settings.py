@@ -40,6 +40,8 @@ class Settings(BaseModel):
     frontend_url: Url = Field(alias="FRONTEND_URL")
     # Extra origins allowed to call the API besides FRONTEND_URL's (comma separated).
     extra_allowed_origins: str = Field(default="", alias="EXTRA_ALLOWED_ORIGINS")
+    # Behind CloudFront: the secret CloudFront sends (core/edge.py); unset where nothing is in front.
+    origin_verify_secret_id: str | None = Field(default=None, alias="ORIGIN_VERIFY_SECRET_ID", min_length=3)
 
     accounts_table: str | None = Field(default=None, alias="ACCOUNTS_TABLE", min_length=3)
     tokens_table: str | None = Field(default=None, alias="TOKENS_TABLE", min_length=3)

@@ -10,7 +10,7 @@ def email_change_confirmation(to: str, confirm_url: str) -> EmailMessage:
         [
             "Une demande a été faite pour utiliser cette adresse pour un espace abonné de la Régie des Eaux "
             "du Pays d'Aix.",
-            "Ouvrez le lien ci-dessous pour confirmer. Ce lien est valable 24 heures ; tant qu'il n'est pas "
+            "Ouvrez le lien ci-dessous pour confirmer. Ce lien est valable 24 heures ; tant qu'il n'est pas "
             "utilisé, l'ancienne adresse reste celle du compte. Si vous n'êtes pas à l'origine de cette "
             "demande, ignorez cet email.",
         ],

@@ -23,9 +23,9 @@ def payment_received_email(
         [
             f"Nous avons bien reçu votre paiement en ligne de {french_euros(amount_cents)} pour la facture "
             f"{invoice_number} du contrat {contract_number}, le {when:%d/%m/%Y} à {when:%H:%M}.",
-            f"Numéro d'autorisation : {authorization_number or 'non communiqué'}",
-            "Ce paiement figure dans votre espace abonné comme « paiement en ligne, en cours d'encaissement » "
-            "jusqu'à son enregistrement par nos services ; il est déjà déduit de votre solde.",
+            f"Numéro d'autorisation : {authorization_number or 'non communiqué'}",
+            "Ce paiement figure dans votre espace abonné comme « paiement en ligne, en cours d'encaissement » "
+            "jusqu'à son enregistrement par nos services ; il est déjà déduit de votre solde.",
             f"Si vous n'êtes pas à l'origine de ce paiement, contactez la Régie au {REGIE_PHONE} ou à {REGIE_EMAIL}.",
         ],
         [Link("Voir mon tableau de bord", dashboard_url)],

@@ -24,10 +24,10 @@ def subscription_to_regie(to: str, reference: str, request: SubscriptionRequest,
         f"[{reference}] Demande d'abonnement — {request.service_address}",
         [
             f"Nouvelle demande d'abonnement reçue sur l'espace abonné, référence {reference}.",
-            f"Titulaire : {request.holder_name}\nAdresse du lieu desservi : {request.service_address}\n"
-            f"Date d'emménagement : {request.move_in_date:%d/%m/%Y}\nTéléphone : {request.phone}\n"
-            f"Email : {email}\nIndex du compteur : {index}",
-            f"Commentaire : {request.comment or '—'}",
+            f"Titulaire : {request.holder_name}\nAdresse du lieu desservi : {request.service_address}\n"
+            f"Date d'emménagement : {request.move_in_date:%d/%m/%Y}\nTéléphone : {request.phone}\n"
+            f"Email : {email}\nIndex du compteur : {index}",
+            f"Commentaire : {request.comment or '—'}",
         ],
         reply_to=email,
     )
@@ -52,8 +52,8 @@ def contact_to_regie(to: str, reference: str, contact: ContactMessage, email: st
         f"[{reference}] {_SUBJECTS[contact.subject]} — message de {contact.name}",
         [
             f"Nouveau message reçu sur l'espace abonné, référence {reference}.",
-            f"De : {contact.name} <{email}>\nObjet : {_SUBJECTS[contact.subject]}\n"
-            f"Contrat : {contact.contract_number or 'non précisé'}",
+            f"De : {contact.name} <{email}>\nObjet : {_SUBJECTS[contact.subject]}\n"
+            f"Contrat : {contact.contract_number or 'non précisé'}",
             contact.message,
         ],
         reply_to=email,
@@ -65,7 +65,7 @@ def contact_acknowledgement(to: str, reference: str, subject: str) -> EmailMessa
         to,
         f"Votre message à la Régie ({reference})",
         [
-            f"Nous avons bien reçu votre message « {_SUBJECTS[subject]} ». Sa référence est {reference}.",
+            f"Nous avons bien reçu votre message « {_SUBJECTS[subject]} ». Sa référence est {reference}.",
             "Nous vous répondrons dans les meilleurs délais.",
         ],
     )

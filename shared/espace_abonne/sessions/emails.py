@@ -10,8 +10,8 @@ def password_reset_email(to: str, reset_url: str) -> EmailMessage:
         [
             "Vous avez demandé à choisir un nouveau mot de passe pour votre espace abonné.",
             "Ouvrez le lien ci-dessous puis saisissez deux fois votre nouveau mot de passe. "
-            "Ce lien est valable 1 heure ; seul le dernier lien reçu fonctionne.",
-            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre mot de passe reste inchangé.",
+            "Ce lien est valable 1 heure ; seul le dernier lien reçu fonctionne.",
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email : votre mot de passe reste inchangé.",
         ],
         [Link("Choisir un nouveau mot de passe", reset_url)],
     )

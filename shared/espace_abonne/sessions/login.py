@@ -45,7 +45,7 @@ class AccountNotActivated(DomainError):
         super().__init__(
             403,
             "account_not_activated",
-            "Votre compte n'est pas encore activé : ouvrez le lien reçu par email, "
+            "Votre compte n'est pas encore activé : ouvrez le lien reçu par email, "
             "ou demandez un nouveau lien d'activation.",
         )
 
