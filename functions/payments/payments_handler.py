@@ -42,7 +42,7 @@ class PaymentView(BaseModel):
     "/contracts/<number>/invoices/<invoice_number>/payments",
     summary="Payer une facture en ligne (PayFiP)",
     responses={
-        201: {"description": "Paiement créé : envoyer le navigateur à redirect_url"},
+        201: {"description": "Paiement créé : envoyer le navigateur à redirect_url"},
         **error_responses(401, 404, 409),
     },
 )
