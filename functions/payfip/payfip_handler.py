@@ -6,7 +6,7 @@ routes: no session, no JSON, no Origin rule; their own guard (`form_boundary`) t
 body or a query string and nothing else (docs/payments.md, "Why the notification route is safe").
 """
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -25,8 +25,10 @@ from espace_abonne.core.http import (
 from espace_abonne.core.links import PAYMENT_RESULT, page
 from espace_abonne.core.settings import get_settings
 from espace_abonne.payments.payfip import is_id_op
-from espace_abonne.payments.service import ANOMALIES, Checked
 from espace_abonne.payments.wiring import payment_outcomes
+
+if TYPE_CHECKING:  # the service is imported on first use, by its wiring: cold start is import time
+    from espace_abonne.payments.service import Checked
 
 logger = Logger()
 metrics = Metrics()
@@ -58,8 +60,10 @@ def _id_op() -> str | None:
     return value if is_id_op(value) else None
 
 
-def count(checked: Checked, route: str) -> None:
+def count(checked: "Checked", route: str) -> None:
     """Metrics and one log line per outcome; anomalies are errors an alarm watches."""
+    from espace_abonne.payments.service import ANOMALIES
+
     name = EVENT_METRICS.get(checked.event)
     if name:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
