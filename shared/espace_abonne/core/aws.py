@@ -5,6 +5,7 @@ Retries are bounded (standard mode, 3 attempts) and timeouts stay well under the
 functions' timeout, so a slow dependency ends in a clear 503 instead of a Lambda timeout.
 """
 
+import threading
 import time
 from functools import cache
 from typing import TYPE_CHECKING
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
+# boto3's default session is not thread-safe while it creates a client; a Lambda runs one request at
+# a time, but threads that share a process (the local server, concurrency tests) must not race there.
+_creating = threading.Lock()
+
+
 def _config() -> "Config":
     from botocore.config import Config
 
@@ -29,42 +35,48 @@ def _config() -> "Config":
 def dynamodb() -> "DynamoDBClient":
     import boto3
 
-    return boto3.client("dynamodb", config=_config())
+    with _creating:
+        return boto3.client("dynamodb", config=_config())
 
 
 @cache
 def ses() -> "SESClient":
     import boto3
 
-    return boto3.client("ses", config=_config())
+    with _creating:
+        return boto3.client("ses", config=_config())
 
 
 @cache
 def sqs() -> "SQSClient":
     import boto3
 
-    return boto3.client("sqs", config=_config())
+    with _creating:
+        return boto3.client("sqs", config=_config())
 
 
 @cache
 def s3() -> "S3Client":
     import boto3
 
-    return boto3.client("s3", config=_config())
+    with _creating:
+        return boto3.client("s3", config=_config())
 
 
 @cache
 def sns() -> "SNSClient":
     import boto3
 
-    return boto3.client("sns", config=_config())
+    with _creating:
+        return boto3.client("sns", config=_config())
 
 
 @cache
 def secretsmanager() -> "SecretsManagerClient":
     import boto3
 
-    return boto3.client("secretsmanager", config=_config())
+    with _creating:
+        return boto3.client("secretsmanager", config=_config())
 
 
 # Secrets are read at run time, never placed in an environment variable, and cached for the life
