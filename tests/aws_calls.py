@@ -1,7 +1,9 @@
 """Records the AWS API calls each function makes, as the IAM actions and resources they need."""
 
+import fnmatch
 from collections import defaultdict
 from typing import Any
+from urllib.parse import unquote
 
 from local_mode.template import Template
 
@@ -20,7 +22,13 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
     if service == "secretsmanager":
         return {(f"secretsmanager:{operation}", "secret")}
     if service == "sqs":
-        return {(f"sqs:{operation}", params["QueueUrl"].rsplit("/", 1)[-1])}
+        # SendMessageBatch is authorised as sqs:SendMessage (IAM has no action of its own for it).
+        action = "SendMessage" if operation == "SendMessageBatch" else operation
+        return {(f"sqs:{action}", params["QueueUrl"].rsplit("/", 1)[-1])}
+    if service == "sns":
+        return {(f"sns:{operation}", params["TopicArn"])}
+    if service == "s3":
+        return _s3_permissions(operation, params)
     if operation == "TransactWriteItems":
         pairs = set()
         for item in params["TransactItems"]:
@@ -35,21 +43,62 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
     return {(f"dynamodb:{operation}", table)}
 
 
+def _s3_object(bucket: str, key: str) -> str:
+    return f"arn:aws:s3:::{bucket}/{key}"
+
+
+def _s3_permissions(operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """S3 calls as IAM sees them: objects by ARN (granted patterns cover them, `covered`)."""
+    bucket = params["Bucket"]
+    if operation == "GetObject":
+        return {("s3:GetObject", _s3_object(bucket, params["Key"]))}
+    if operation == "HeadObject":
+        # A missing key answers 404 only to a caller that may list the bucket (403 otherwise).
+        return {("s3:GetObject", _s3_object(bucket, params["Key"])), ("s3:ListBucket", f"arn:aws:s3:::{bucket}")}
+    if operation == "PutObject":
+        return {("s3:PutObject", _s3_object(bucket, params["Key"]))}
+    if operation == "CopyObject":
+        source = params["CopySource"]  # botocore may have made the dict its "bucket/key" form already
+        source_bucket, source_key = (
+            (source["Bucket"], source["Key"]) if isinstance(source, dict) else unquote(source).split("/", 1)
+        )
+        return {
+            ("s3:GetObject", _s3_object(source_bucket, source_key)),
+            ("s3:PutObject", _s3_object(bucket, params["Key"])),
+        }
+    if operation in ("ListObjectsV2", "ListObjects"):
+        return {("s3:ListBucket", f"arn:aws:s3:::{bucket}")}
+    return {(f"s3:{operation}", f"arn:aws:s3:::{bucket}")}
+
+
 def granted_permissions(template: Template, function: str) -> set[tuple[str, str]]:
     pairs = set()
     for policy in template.resources[function]["Properties"]["Policies"]:
         for statement in policy["Statement"]:
             resource = statement["Resource"]
-            if isinstance(resource, list):
-                target = "ses"
-            elif ":secretsmanager:" in str(resource):
-                target = "secret"
-            elif "Fn::GetAtt" in resource:
-                target = resource["Fn::GetAtt"][0]
-            else:
-                target = resource["Fn::Sub"].removeprefix("${").replace(".Arn}", "")
-            pairs |= {(action, target) for action in statement["Action"]}
+            for action in statement["Action"]:
+                service = action.split(":", 1)[0]
+                if service == "ses":
+                    targets = {"ses"}
+                elif service == "secretsmanager":
+                    targets = {"secret"}
+                elif service in ("s3", "sns"):  # ARNs, resolved as local mode names the resources
+                    targets = {template.resolve(r) for r in (resource if isinstance(resource, list) else [resource])}
+                elif "Fn::GetAtt" in resource:
+                    targets = {resource["Fn::GetAtt"][0]}
+                else:
+                    targets = {resource["Fn::Sub"].removeprefix("${").replace(".Arn}", "")}
+                pairs |= {(action, target) for target in targets}
     return pairs
+
+
+def covered(used: set[tuple[str, str]], granted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The calls made, each S3 object replaced by the granted pattern that covers it (`…/exports/*`)."""
+    result = set()
+    for action, resource in used:
+        patterns = [r for a, r in granted if a == action and "*" in r and fnmatch.fnmatchcase(resource, r)]
+        result.add((action, patterns[0] if patterns else resource))
+    return result
 
 
 class AwsCallRecorder:

@@ -6,3 +6,10 @@ def format_cents(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     units, hundredths = divmod(abs(cents), 100)
     return f"{sign}{units}.{hundredths:02d}"
+
+
+def french_euros(cents: int) -> str:
+    """12345 -> "123,45 €" as a French reader writes it (decimal comma, non-breaking spaces)."""
+    units, hundredths = divmod(abs(cents), 100)
+    grouped = f"{units:,}".replace(",", "\u202f")
+    return f"{'-' if cents < 0 else ''}{grouped},{hundredths:02d}\u00a0€"
