@@ -15,7 +15,7 @@ _TRANSACT_ACTIONS = {
 }
 
 
-def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:  # noqa: PLR0911
     """(IAM action, resource) pairs for one call, resources named like the template's tables."""
     if service == "ses":
         return {(f"ses:{operation}", "ses")}

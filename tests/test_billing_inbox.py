@@ -79,9 +79,7 @@ def invoice_item(number: str) -> dict[str, Any]:
     return next(i for i in billing_items() if i["sk"]["S"].startswith("INVOICE#") and i["number"]["S"] == number)
 
 
-def test_an_export_dropped_in_the_inbox_is_imported_with_its_pdfs(
-    api: Api, template: Template, alerts: Alerts
-) -> None:
+def test_an_export_dropped_in_the_inbox_is_imported_with_its_pdfs(api: Api, template: Template, alerts: Alerts) -> None:
     report = load_demo_data(template, api.run_queued_work)
 
     assert {k: report[k] for k in ("export", "complete", "imported", "written", "payers", "regulations")} == {
@@ -132,9 +130,7 @@ def test_importing_the_same_export_again_writes_nothing(api: Api) -> None:
 
 
 @pytest.mark.usefixtures("demo_billing")
-def test_a_pdf_that_is_not_in_the_inbox_yet_is_reported_then_copied_by_a_later_import(
-    api: Api, alerts: Alerts
-) -> None:
+def test_a_pdf_that_is_not_in_the_inbox_yet_is_reported_then_copied_by_a_later_import(api: Api, alerts: Alerts) -> None:
     export = lines_of(with_new_invoice(demo_records()))
 
     first = dropped(api, export, "without-pdf")

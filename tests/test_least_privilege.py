@@ -17,6 +17,7 @@ def recorder(api: Api, monkeypatch: pytest.MonkeyPatch) -> AwsCallRecorder:
 
     recorder = AwsCallRecorder()
     recorder.attach(aws.dynamodb())
+    recorder.attach(aws.dynamodb_bulk())
     recorder.attach(aws.ses())
     recorder.attach(aws.sqs())
     recorder.attach(aws.secretsmanager())

@@ -31,6 +31,9 @@ DETAILS = "CONTRACT"
 PAPERLESS = "PAPERLESS"
 BATCH_WRITE = 25  # BatchWriteItem's limit
 BATCH_GET = 100  # BatchGetItem's limit
+# A bulk import may write faster than an on-demand table's current capacity: DynamoDB then leaves
+# items unprocessed, and the import backs off (about a minute in all) rather than fail.
+WRITE_ATTEMPTS = 16
 
 
 def contract_pk(number: str) -> str:
@@ -329,7 +332,7 @@ class BillingStore:
     # -- the import ----------------------------------------------------------------------------
     def previous_imports(self, numbers: list[str]) -> dict[str, PreviousImport]:
         """What the last import wrote for each contract, a hundred contracts to a request."""
-        client = aws.dynamodb()
+        client = aws.dynamodb_bulk()
         found: dict[str, PreviousImport] = {}
         for start in range(0, len(numbers), BATCH_GET):
             pending: dict[str, Any] = {
@@ -356,15 +359,15 @@ class BillingStore:
         """BatchWriteItem in groups of 25 (deletes first), retrying what DynamoDB leaves unprocessed."""
         requests: list[Any] = [{"DeleteRequest": {"Key": key}} for key in deletes]
         requests += [{"PutRequest": {"Item": to_item(item)}} for item in puts]
-        client = aws.dynamodb()
+        client = aws.dynamodb_bulk()
         for start in range(0, len(requests), BATCH_WRITE):
             pending: dict[str, Any] = {self.table: requests[start : start + BATCH_WRITE]}
-            for attempt in range(8):
+            for attempt in range(WRITE_ATTEMPTS):
                 unprocessed = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
                 if not unprocessed:
                     break
                 pending = dict(unprocessed)
-                time.sleep(min(0.05 * 2**attempt, 2))  # back off while DynamoDB is throttling us
+                time.sleep(min(0.05 * 2**attempt, 5))  # back off while DynamoDB is throttling us
             else:
                 raise RuntimeError("DynamoDB kept items unprocessed; run the import again")
 

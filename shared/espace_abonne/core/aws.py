@@ -33,6 +33,18 @@ def dynamodb() -> "DynamoDBClient":
 
 
 @cache
+def dynamodb_bulk() -> "DynamoDBClient":
+    """The billing import's DynamoDB client: up to 32 requests at once (one per writer thread), and
+    no client-side check of the request's shape — it writes items it built from validated records,
+    and that check was a third of its CPU time per contract (bench/import_rate.py)."""
+    import boto3
+    from botocore.config import Config
+
+    config = _config().merge(Config(parameter_validation=False, max_pool_connections=32))
+    return boto3.client("dynamodb", config=config)
+
+
+@cache
 def ses() -> "SESClient":
     import boto3
 
@@ -86,6 +98,6 @@ def secret_value(secret_id: str) -> str:
 
 def reset_clients() -> None:
     """Forget the clients and cached secrets (tests and local mode call it when they swap the AWS backend)."""
-    for client in (dynamodb, ses, sqs, s3, sns, secretsmanager):
+    for client in (dynamodb, dynamodb_bulk, ses, sqs, s3, sns, secretsmanager):
         client.cache_clear()
     _secrets.clear()
