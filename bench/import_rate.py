@@ -125,15 +125,22 @@ def run_import(template: Any, export: list[str], concurrency: int) -> dict[str, 
     }
 
 
-def scenario(template: Any, records: list[dict[str, Any]], concurrency: int) -> dict[str, dict[str, Any]]:
+def scenario(template: Any, records: list[dict[str, Any]], concurrency: int, backend: str) -> dict[str, dict[str, Any]]:
     from local_mode.backend import drop_invoice_pdf
 
-    results = {"first import": run_import(template, lines(records), concurrency)}
-    results["same export again"] = run_import(template, lines(records), concurrency)
     day, new_invoices = billing_day(records)
-    for number in new_invoices:
-        drop_invoice_pdf(template, number, PDF)
-    results["billing day (5 % new invoices)"] = run_import(template, lines(day), concurrency)
+    runs = {"first import": lines(records), "same export again": lines(records), "billing day (5 % new invoices)": []}
+    results = {}
+    for name, export in runs.items():
+        if not export:
+            for number in new_invoices:
+                drop_invoice_pdf(template, number, PDF)
+        run = results[name] = run_import(template, export or lines(day), concurrency)
+        print(
+            f"| {backend} | {name} | {run['rate']:.0f} | {run['seconds']:.1f} s | "
+            f"{run['cpu_ms_per_contract']:.2f} ms | {run['requests_per_contract']:.2f} |",
+            flush=True,
+        )
     return results
 
 
@@ -183,8 +190,17 @@ def main() -> int:
         1 + len(r["readings"]) + len(r["invoices"]) + len(r["payments"]) for r in records[1:] if "readings" in r
     )
     print(f"{args.contracts} contracts, {size / 2**20:.1f} MiB, {items} items")
+    print("| backend | run | contracts/s | wall | importer CPU per contract | AWS requests per contract |")
+    print("|---|---|---|---|---|---|", flush=True)
     results: dict[str, Any] = {}
+    from botocore.config import Config
+
     from espace_abonne.core import aws
+
+    # moto's DynamoDB slows down as its tables grow, past the 2 s the functions wait for an answer:
+    # the bench waits longer, so that it measures the import rather than moto's stalls.
+    production_config = aws._config
+    aws._config = lambda: production_config().merge(Config(read_timeout=60))  # type: ignore[method-assign]
 
     if not args.skip_in_process:
         from moto import mock_aws
@@ -192,23 +208,16 @@ def main() -> int:
         with mock_aws():
             aws.reset_clients()
             create_resources(template)
-            results["moto in-process, 1 thread"] = scenario(template, records, 1)
+            results["moto in-process, 1 thread"] = scenario(template, records, 1, "moto in-process, 1 thread")
     for concurrency in (int(c) for c in args.concurrency.split(",")):
         with moto_server() as endpoint:
             os.environ["AWS_ENDPOINT_URL"] = endpoint
             aws.reset_clients()
             create_resources(template)
-            results[f"moto server, {concurrency} threads"] = scenario(template, records, concurrency)
+            backend = f"moto server, {concurrency} thread{'s' * (concurrency > 1)}"
+            results[backend] = scenario(template, records, concurrency, backend)
             del os.environ["AWS_ENDPOINT_URL"]
             aws.reset_clients()
-    print("| backend | run | contracts/s | wall | importer CPU per contract | AWS requests per contract |")
-    print("|---|---|---|---|---|---|")
-    for backend, runs in results.items():
-        for name, run in runs.items():
-            print(
-                f"| {backend} | {name} | {run['rate']:.0f} | {run['seconds']:.1f} s | "
-                f"{run['cpu_ms_per_contract']:.2f} ms | {run['requests_per_contract']:.2f} |"
-            )
     print(json.dumps(results, indent=1))
     return 0
 

@@ -26,6 +26,7 @@ BUDGET_CALLS = {
     "POST /sessions (login)": 4,
     "POST /contracts/links (link)": 5,
     "GET /contracts/{number}/dashboard": 3,
+    "GET /contracts/{number}/invoices/{invoice_number}/pdf": 4,
     "DELETE /sessions/current (logout)": 2,
     "GET /me": 3,
 }

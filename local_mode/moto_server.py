@@ -32,6 +32,8 @@ def main() -> None:
     host = os.environ.get("MOTO_HOST", "0.0.0.0")  # noqa: S104 (Docker containers must reach it)
     port = int(os.environ.get("MOTO_PORT", "5000"))
     use_dummy_aws_environment()
+    # As in local mode: the functions run here print no metrics (the console shows the emails).
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
@@ -46,8 +48,7 @@ def main() -> None:
     def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
         return handlers[function](event, _Context())
 
-    load_demo_data(template, lambda: sources.settle(invoke))
-
+    load_demo_data(template, lambda: sources.settle(invoke))  # through the billing inbox and the import function
     print(f"moto sur {endpoint} — tables : {', '.join(template.table_definitions())}", flush=True)
     sent_mail = SentMail(lambda text: print(text, flush=True))
     try:

@@ -56,6 +56,25 @@ def test_the_demo_export_is_the_generators_output() -> None:
     assert DEMO_EXPORT.read_text(encoding="utf-8") == render()
 
 
+def test_the_demo_invoices_are_real_pdfs_made_by_the_generator() -> None:
+    import io
+
+    import pypdf
+
+    from local_mode.backend import DEMO_INVOICES
+    from scripts.demo_export import invoice_pdfs
+
+    made = invoice_pdfs()
+    invoices = {i["number"]: i for r in demo_records() if r["type"] == "contract" for i in r["invoices"]}
+    assert {path.stem: path.read_bytes() for path in DEMO_INVOICES.glob("*.pdf")} == made
+    assert set(made) == {number for number, invoice in invoices.items() if invoice["pdf"]}
+    for number, content in made.items():
+        text = pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
+        assert f"Facture n°\u00a0{number}" in text
+        assert "Régie des Eaux du Pays d'Aix" in text
+        assert f"Montant TTC {invoices[number]['amount_ttc'].replace('.', ',')}\u00a0€" in text
+
+
 def test_the_demo_export_has_the_contracts_of_the_product_spec() -> None:
     contracts = {r["number"]: r for r in demo_records() if r["type"] == "contract"}
     assert {n: (c["key"], c["service_address"]) for n, c in contracts.items()} == {
