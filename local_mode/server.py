@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from botocore.exceptions import ClientError
+
 from local_mode.backend import (
     SentAlert,
     SentEmail,
@@ -171,7 +173,10 @@ class LocalApi:
             name = f"local-{datetime.now(UTC):%Y%m%dT%H%M%S}-{self._imports:03d}"
             key = drop_export(self.template, export, name)
             self._after()
-            return import_report(self.template, key)
+            try:
+                return import_report(self.template, key)
+            except ClientError:  # the import function failed three times (printed on the console)
+                return {"code": "import_failed", "message": "L'import a échoué : voir la console.", "export": key}
 
     def drop_invoice_pdf(self, invoice_number: str, content: bytes) -> None:
         """PUT /_local/billing-inbox/invoices/<number>.pdf: a PDF for the next export to bring."""
@@ -244,7 +249,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             sent = self.api.sent_mail if path == "/_local/emails" else self.api.sent_alerts
             return _json(200, sent.all())
         if path == "/_local/billing-imports" and self.command == "POST":
-            return _json(200, self.api.import_billing(raw_body))
+            report = self.api.import_billing(raw_body)
+            return _json(502 if report.get("code") == "import_failed" else 200, report)
         if path.startswith(PDF_DROP) and self.command == "PUT":
             return self._drop_pdf(path.removeprefix(PDF_DROP), raw_body)
         if path.startswith(RETURN_FEED) and self.command in ("GET", "POST"):

@@ -238,3 +238,38 @@ def test_an_operator_switches_opentelemetry_on_with_one_parameter() -> None:
     for function in with_otel.functions().values():
         assert function.environment["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/otel-instrument", function.name
     assert with_otel.condition("HasOpenTelemetry")
+
+
+def test_buckets_are_private_encrypted_tls_only_and_versioned_where_data_lives(template: Template) -> None:
+    """Issue 15: the billing inbox, the documents and the return feed (and the access logs beside them)."""
+    buckets = resources_of(template, "AWS::S3::Bucket")
+    assert set(buckets) == {"AccessLogsBucket", "BillingInboxBucket", "DocumentsBucket", "ReturnFeedBucket"}
+    policies = {
+        p["Properties"]["Bucket"]["Ref"]: p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources_of(template, "AWS::S3::BucketPolicy").values()
+    }
+    for name, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert set(props["PublicAccessBlockConfiguration"].values()) == {True}, name
+        assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}, name
+        [encryption] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("aws:kms", "AES256"), name
+        deny = next(s for s in policies[name] if isinstance(s, dict) and s.get("Sid") == "DenyInsecureTransport")
+        assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "s3:*"), name
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, name
+        assert bucket["DeletionPolicy"] == "Retain", name
+        if name != "AccessLogsBucket":  # the data: KMS, versioned, access-logged
+            assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", name
+            assert props["VersioningConfiguration"] == {"Status": "Enabled"}, name
+            assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}, name
+
+
+def test_the_import_starts_from_an_export_dropped_in_the_inbox_and_runs_one_at_a_time(template: Template) -> None:
+    [export, resume] = template.s3_sources()
+    inbox = template.functions()["BillingImportFunction"].environment["BILLING_INBOX_BUCKET"]
+    assert (export.bucket, export.prefix, export.suffix) == (inbox, "exports/", ".jsonl")
+    assert (resume.bucket, resume.prefix, resume.suffix) == (inbox, "exports/", ".resume.json")
+    props = template.resources["BillingImportFunction"]["Properties"]
+    assert props["ReservedConcurrentExecutions"] == 1
+    assert props["Timeout"] == 900
+    assert props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"] == {"Ref": "AlarmTopic"}
