@@ -206,6 +206,9 @@ def scenarios(h: Harness) -> dict[str, Callable[[], tuple[str, str, Any, str | N
         "POST /contracts/links (wrong clé)": link_wrong,
         "GET /contracts": fresh(("GET", "/contracts", None, cookie)),
         "GET /contracts/{number}/dashboard": fresh(("GET", "/contracts/11301.11377.02/dashboard", None, cookie)),
+        "GET /contracts/{number}/invoices/{invoice_number}/pdf": fresh(
+            ("GET", "/contracts/11301.11377.02/invoices/F202610-1137702/pdf", None, cookie)
+        ),
         "POST /password-resets": reset,
         "GET /me/sessions": fresh(("GET", "/me/sessions", None, cookie)),
         "GET /me/export": fresh(("GET", "/me/export", None, cookie)),

@@ -26,6 +26,7 @@ BUDGET_CALLS = {
     "POST /sessions (login)": 4,
     "POST /contracts/links (link)": 5,
     "GET /contracts/{number}/dashboard": 3,
+    "GET /contracts/{number}/invoices/{invoice_number}/pdf": 4,
     "DELETE /sessions/current (logout)": 2,
     "GET /me": 3,
 }
@@ -96,8 +97,8 @@ def request_figures() -> dict[str, dict[str, Any]]:
         aws.reset_clients()
         create_resources(template)
         verify_sender(template.parameters["EmailSender"])
-        load_demo_data(template)
         harness = Harness(template, load_handlers(template), clock)
+        load_demo_data(template, harness.settle)
         for name, prepare in scenarios(harness).items():
             runs = 20 if "contact" in name else 30
             results[name] = summarize(harness.measure(prepare, runs))

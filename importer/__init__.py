@@ -1,4 +1,6 @@
-"""The billing importer: loads the billing system's JSON-lines export into BillingTable.
+"""The operators' import command: `python -m importer EXPORT.jsonl` (`make import FILE=…`).
 
-An operations tool (and local mode's demo loader); never packaged into a function.
+The import itself lives in the layer (espace_abonne/contracts/importing.py), where
+BillingImportFunction runs it when the billing system drops an export in the billing inbox; this
+command runs the same code from an operator's machine. Never packaged into a function.
 """

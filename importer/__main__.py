@@ -1,28 +1,38 @@
-"""python -m importer EXPORT.jsonl [--table NAME]
+"""python -m importer EXPORT.jsonl [--table NAME] [--concurrency N]
 
-Reads BILLING_TABLE, LINKS_TABLE, OUTBOX_QUEUE_URL and CONTRACT_KEY_SECRET from the environment
-(the stack's outputs, and the same secret as the deployed ContractsFunction), and AWS credentials
-as boto3 does. Links of contracts that changed payer end, and their accounts are told (through
-the outbox queue).
+Runs the billing import (the code BillingImportFunction runs) on a local export file. Reads the
+stack's outputs from the environment — BILLING_TABLE, LINKS_TABLE, OUTBOX_QUEUE_URL,
+BILLING_INBOX_BUCKET (the invoices' PDFs), DOCUMENTS_BUCKET — and CONTRACT_KEY_SECRET_ID, the
+name of the clé secret, read from Secrets Manager: the secret itself is never in the environment.
+AWS credentials as boto3 finds them. Links of contracts that changed payer end, and new invoices
+are announced, through the outbox queue.
+
+The usual way needs no command: drop the export into the billing inbox (docs/operations.md).
 """
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from espace_abonne.contracts.billing_store import BillingStore
+from espace_abonne.contracts.documents import InvoiceDocuments
+from espace_abonne.contracts.importing import BillingImport, ImportReport
 from espace_abonne.contracts.linking import FormerPayerLinks
 from espace_abonne.contracts.links_store import LinkStore
+from espace_abonne.core import aws
 from espace_abonne.core.outbox import Outbox
-from importer.load import ImportReport, import_records
+
+SETTINGS = ("LINKS_TABLE", "OUTBOX_QUEUE_URL", "BILLING_INBOX_BUCKET", "DOCUMENTS_BUCKET", "CONTRACT_KEY_SECRET_ID")
 
 
-def _progress(total: int) -> "callable":  # type: ignore[valid-type]
+def _progress(total: int) -> Callable[[ImportReport], None]:
     def show(report: ImportReport) -> None:
         percent = 100 * report.lines / total if total else 100
         sys.stderr.write(
             f"\r{report.lines}/{total} lines ({percent:5.1f} %) · {report.contracts} contracts · "
-            f"{report.rate:.0f} contracts/s · {len(report.errors)} errors"
+            f"{report.rate:.0f} contracts/s · {len(report.refused)} errors"
         )
         sys.stderr.flush()
 
@@ -30,33 +40,46 @@ def _progress(total: int) -> "callable":  # type: ignore[valid-type]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m importer", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m importer", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("export", type=Path, help="the billing export, one JSON object per line")
     parser.add_argument("--table", default=os.environ.get("BILLING_TABLE"), help="default: $BILLING_TABLE")
+    parser.add_argument("--concurrency", type=int, default=8, help="contracts written at once (default 8)")
     args = parser.parse_args(argv)
-    secret = os.environ.get("CONTRACT_KEY_SECRET", "")
-    links_table, queue_url = os.environ.get("LINKS_TABLE"), os.environ.get("OUTBOX_QUEUE_URL")
-    if not args.table or len(secret) < 32 or not links_table or not queue_url:
-        parser.error(
-            "set BILLING_TABLE (or --table), LINKS_TABLE, OUTBOX_QUEUE_URL "
-            "and CONTRACT_KEY_SECRET (32 characters or more)"
-        )
-    former_payer_links = FormerPayerLinks(LinkStore(links_table), Outbox(queue_url))
+    missing = [name for name in SETTINGS if not os.environ.get(name)]
+    if not args.table or missing:
+        parser.error(f"set BILLING_TABLE (or --table) and {', '.join(SETTINGS)} (missing: {', '.join(missing)})")
+    outbox = Outbox(os.environ["OUTBOX_QUEUE_URL"])
+    importer = BillingImport(
+        billing=BillingStore(args.table),
+        key_secret=aws.secret_value(os.environ["CONTRACT_KEY_SECRET_ID"]),
+        former_payer_links=FormerPayerLinks(LinkStore(os.environ["LINKS_TABLE"]), outbox),
+        outbox=outbox,
+        documents=InvoiceDocuments(os.environ["DOCUMENTS_BUCKET"], os.environ["BILLING_INBOX_BUCKET"]),
+        concurrency=max(1, args.concurrency),
+    )
 
     with args.export.open(encoding="utf-8") as lines:
         total = sum(1 for _ in lines)
     with args.export.open(encoding="utf-8") as lines:
-        report = import_records(lines, args.table, secret, former_payer_links, on_progress=_progress(total))
+        report = importer.run(lines, on_progress=_progress(total))
     _progress(total)(report)
     sys.stderr.write("\n")
     for error in report.errors:
         print(error, file=sys.stderr)
-    print(
-        f"{report.contracts} contracts, {report.payers} payers, {report.regulations} regulations imported "
-        f"from {report.lines} lines in {report.seconds:.1f} s ({report.rate:.0f} contracts/s); "
-        f"{report.links_ended} links ended by a change of payer; {len(report.errors)} records refused."
-    )
-    return 1 if report.errors else 0
+    for missing_pdf in report.missing_pdfs:
+        print(
+            f"PDF {missing_pdf.reason}: invoice {missing_pdf.invoice} of contract {missing_pdf.contract}",
+            file=sys.stderr,
+        )
+    summary = [
+        f"{report.contracts} contracts ({report.written} written, {report.unchanged} unchanged)",
+        f"{report.payers} payers, {report.regulations} regulations imported from {report.lines} lines",
+        f"in {report.seconds:.1f} s ({report.rate:.0f} contracts/s); {report.links_ended} links ended",
+        f"by a change of payer; {report.new_invoices} new invoices announced; {report.pdfs_copied} PDFs copied;",
+        f"{len(report.refused)} records refused.",
+    ]
+    print(" ".join(summary))
+    return 1 if report.refused else 0
 
 
 if __name__ == "__main__":

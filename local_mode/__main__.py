@@ -48,16 +48,20 @@ def main() -> None:
     payfip = f"simulateur sur {address}{PAGE_PATH}" if ws_url == address + SOAP_PATH else ws_url
     with moto_backend(template):
         api = LocalApi(template)
+        api.load_demo_data()  # the demo PDFs and export, dropped into the billing inbox and imported
         server = make_server(api, host, port)
         print(
             f"Espace abonné — mode local sur http://{host}:{port}\n"
             f"  le portail : ouvrez http://{host}:{port}/ dans votre navigateur\n"
             f"  routes : {', '.join(f'{r.method} {r.path}' for r in api.routes)}\n"
-            f"  emails envoyés : GET http://{host}:{port}/_local/emails (et affichés ici)\n"
+            f"  emails envoyés : GET http://{host}:{port}/_local/emails (et affichés ici) ; "
+            f"alertes SNS : GET http://{host}:{port}/_local/alerts\n"
+            f"  import d'un export : POST http://{host}:{port}/_local/billing-imports ; flux retour d'un jour : "
+            f"POST puis GET http://{host}:{port}/_local/return-feed/AAAA-MM-JJ\n"
             f"  PayFiP : {payfip}\n"
             "  données de démonstration : contrats 11301.11377.01 (clé 7Q4M-2KX9), 11301.11377.02 "
             "(P8W3-6ZTR), 11302.20456.01 (H5N2-R7VB)\n"
-            "  DynamoDB et SES : moto, en mémoire (tout est perdu à l'arrêt). Ctrl+C pour arrêter.",
+            "  DynamoDB, SQS, SES, S3 et SNS : moto, en mémoire (tout est perdu à l'arrêt). Ctrl+C pour arrêter.",
             flush=True,
         )
         try:

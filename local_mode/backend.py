@@ -1,7 +1,8 @@
-"""moto, in process, playing DynamoDB and SES with the template's tables."""
+"""moto, in process, playing DynamoDB, SQS, SES, S3, SNS and Secrets Manager with the template's resources."""
 
+import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -51,12 +52,24 @@ def create_queues(template: Any) -> None:
 
 
 def create_buckets(template: Any) -> None:
-    """Creates every bucket of `template` in the current moto backend."""
+    """Creates every bucket of `template` in the current moto backend, versioned where the template says."""
     import boto3
 
     client = boto3.client("s3", region_name=REGION)
-    for name in template.bucket_names():
+    for name, logical_id in template.bucket_ids().items():
         client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})  # type: ignore[typeddict-item]
+        versioning = template.resources[logical_id]["Properties"].get("VersioningConfiguration", {})
+        if versioning.get("Status") == "Enabled":
+            client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
+def create_topics(template: Any) -> None:
+    """Creates every SNS topic of `template` (alerts are read back with `sent_alerts`)."""
+    import boto3
+
+    client = boto3.client("sns", region_name=REGION)
+    for name in template.topic_names():
+        client.create_topic(Name=name)
 
 
 def create_secrets(template: Any) -> None:
@@ -76,36 +89,89 @@ def create_resources(template: Any) -> None:
     create_tables(template)
     create_queues(template)
     create_buckets(template)
+    create_topics(template)
     create_secrets(template)
     ses = boto3.client("ses", region_name=REGION)
     for name in template.configuration_sets():
         ses.create_configuration_set(ConfigurationSet={"Name": name})
 
 
-DEMO_EXPORT = Path(__file__).resolve().parent.parent / "demo" / "billing-export.jsonl"
+DEMO = Path(__file__).resolve().parent.parent / "demo"
+DEMO_EXPORT = DEMO / "billing-export.jsonl"
+DEMO_INVOICES = DEMO / "invoices"  # <invoice number>.pdf, made by scripts/demo_export.py
+
+
+def billing_inbox(template: Any) -> str:
+    """The billing inbox bucket's local name (where the billing system drops its files)."""
+    return str(template.functions()["BillingImportFunction"].environment["BILLING_INBOX_BUCKET"])
+
+
+def drop_invoice_pdf(template: Any, invoice_number: str, content: bytes) -> None:
+    """What the billing system does before its export: the invoice's PDF into the inbox."""
+    import boto3
+
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=billing_inbox(template), Key=f"invoices/{invoice_number}.pdf", Body=content
+    )
+
+
+def drop_export(template: Any, export: str | bytes | Iterable[str], name: str) -> str:
+    """The billing system's export dropped into the inbox (`exports/<name>.jsonl`): its S3 event
+    starts the import once the event sources settle. Returns the key."""
+    import boto3
+
+    if not isinstance(export, str | bytes):
+        export = "".join(line if line.endswith("\n") else line + "\n" for line in export)
+    body = export.encode("utf-8") if isinstance(export, str) else export
+    key = f"exports/{name}.jsonl"
+    boto3.client("s3", region_name=REGION).put_object(Bucket=billing_inbox(template), Key=key, Body=body)
+    return key
+
+
+def import_report(template: Any, export_key: str) -> dict[str, Any]:
+    """The report the import wrote beside an export."""
+    import boto3
+
+    body = boto3.client("s3", region_name=REGION).get_object(
+        Bucket=billing_inbox(template), Key=f"{export_key}.report.json"
+    )["Body"]
+    return dict(json.loads(body.read()))
+
+
+def load_demo_data(template: Any, settle: Callable[[], object]) -> dict[str, Any]:
+    """The demo data as the billing system delivers it: the PDFs, then the export, into the inbox;
+    `settle` runs the S3 events (the real import function). Returns the import's report."""
+    for pdf in sorted(DEMO_INVOICES.glob("*.pdf")):
+        drop_invoice_pdf(template, pdf.stem, pdf.read_bytes())
+    key = drop_export(template, DEMO_EXPORT.read_text(encoding="utf-8"), "demo")
+    settle()
+    report = import_report(template, key)
+    if report["refused"] or report["missing_pdfs"] or not report["complete"]:
+        raise RuntimeError(f"the demo export does not import: {report}")
+    return report
 
 
 def import_export(template: Any, lines: Iterable[str]) -> Any:
-    """Runs the real importer on an export, with the template's tables and queue; returns its report."""
+    """Runs the import code itself on an export (as `python -m importer` does), with the resources
+    and the clé secret of BillingImportFunction; returns its report. The PDFs it copies come from
+    the inbox. Work it queues (emails) waits for the event sources to settle."""
+    from espace_abonne.contracts.billing_store import BillingStore
+    from espace_abonne.contracts.documents import InvoiceDocuments
+    from espace_abonne.contracts.importing import BillingImport
     from espace_abonne.contracts.linking import FormerPayerLinks
     from espace_abonne.contracts.links_store import LinkStore
     from espace_abonne.core.outbox import Outbox
-    from importer.load import import_records
 
-    # The tables and queue the contracts function uses: the importer writes what it reads.
-    environment = template.functions()["ContractsFunction"].environment
-    secret = template.secret(template.parameters["ContractKeySecretName"])
-    links = FormerPayerLinks(LinkStore(environment["LINKS_TABLE"]), Outbox(environment["OUTBOX_QUEUE_URL"]))
-    return import_records(lines, environment["BILLING_TABLE"], secret, links)
-
-
-def load_demo_data(template: Any) -> Any:
-    """Loads the demo billing export with the real importer; returns its report."""
-    with DEMO_EXPORT.open(encoding="utf-8") as lines:
-        report = import_export(template, lines)
-    if report.errors:
-        raise RuntimeError(f"the demo export does not import: {report.errors}")
-    return report
+    environment = template.functions()["BillingImportFunction"].environment
+    outbox = Outbox(environment["OUTBOX_QUEUE_URL"])
+    importer = BillingImport(
+        billing=BillingStore(environment["BILLING_TABLE"]),
+        key_secret=template.secret(template.parameters["ContractKeySecretName"]),
+        former_payer_links=FormerPayerLinks(LinkStore(environment["LINKS_TABLE"]), outbox),
+        outbox=outbox,
+        documents=InvoiceDocuments(environment["DOCUMENTS_BUCKET"], environment["BILLING_INBOX_BUCKET"]),
+    )
+    return importer.run(lines)
 
 
 def verify_sender(sender: str) -> None:
@@ -116,7 +182,8 @@ def verify_sender(sender: str) -> None:
 
 @contextmanager
 def moto_backend(template: Any) -> Iterator[None]:
-    """moto started, tables created from the template, the sender verified."""
+    """moto started, the template's resources created, the sender verified (the demo data is
+    loaded through the import function: `LocalApi.load_demo_data`)."""
     from moto import mock_aws
 
     from espace_abonne.core import aws
@@ -126,7 +193,6 @@ def moto_backend(template: Any) -> Iterator[None]:
         aws.reset_clients()
         create_resources(template)
         verify_sender(template.parameters["EmailSender"])
-        load_demo_data(template)
         try:
             yield
         finally:
@@ -171,3 +237,25 @@ def sent_emails() -> list[SentEmail]:
             )
         )
     return emails
+
+
+@dataclass(frozen=True)
+class SentAlert:
+    topic: str
+    subject: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"topic": self.topic, "subject": self.subject, "message": self.message}
+
+
+def sent_alerts() -> list[SentAlert]:
+    """Every message published to an SNS topic (the operators' alerts) since moto started, oldest first."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    alerts = []
+    for topic in sns_backends[DEFAULT_ACCOUNT_ID][REGION].topics.values():
+        for _, message, subject, _, _ in topic.sent_notifications:
+            alerts.append(SentAlert(topic=topic.name, subject=subject or "", message=message))
+    return alerts

@@ -8,6 +8,16 @@ from typing import Any
 from urllib.parse import parse_qs
 
 
+def media_type_matches(media_type: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a media type is one of the API's binary media types (`*` wildcards as API Gateway reads them)."""
+    kind, _, subtype = media_type.lower().partition("/")
+    for pattern in patterns:
+        pattern_kind, _, pattern_subtype = pattern.lower().partition("/")
+        if pattern_kind in ("*", kind) and pattern_subtype in ("*", subtype) and kind:
+            return True
+    return False
+
+
 def proxy_event(
     method: str,
     path: str,
@@ -19,18 +29,24 @@ def proxy_event(
     query: str = "",
     source_ip: str = "127.0.0.1",
     stage: str = "local",
+    binary_media_types: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     pairs = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+    content_type = next((value for name, value in pairs if name.lower() == "content-type"), "")
     if isinstance(body, dict):
         body = json.dumps(body)
         if not any(name.lower() == "content-type" for name, _ in pairs):
             pairs.append(("Content-Type", "application/json"))
     is_base64 = False
+    if isinstance(body, str) and media_type_matches(content_type.split(";", 1)[0].strip(), binary_media_types):
+        body = body.encode("utf-8")
     if isinstance(body, bytes):
         raw = body
         try:
+            if media_type_matches(content_type.split(";", 1)[0].strip(), binary_media_types):
+                raise UnicodeDecodeError("utf-8", raw, 0, 0, "a binary media type")  # passed in base64
             body = raw.decode("utf-8")
-        except UnicodeDecodeError:  # API Gateway hands undecodable bodies over in base64
+        except UnicodeDecodeError:  # API Gateway hands binary and undecodable bodies over in base64
             is_base64 = True
             body = base64.b64encode(raw).decode("ascii")
 

@@ -1,8 +1,9 @@
 """`make moto-server`: moto as a network server for `sam local start-api` (which needs Docker).
 
-It creates the template's tables and queues, verifies the sender, loads the demo data, then runs
-the queues' workers in this process (as Lambda's event source mappings would) and prints every
-email they send. The functions in containers reach it through `local_mode/sam-local-env.json`.
+It creates the template's resources, verifies the sender, loads the demo data through the import
+function, then runs the queues' workers and the S3 events' functions in this process (as Lambda's
+event source mappings and S3 would) and prints every email they send. The functions in containers
+reach it through `local_mode/sam-local-env.json`.
 """
 
 import os
@@ -21,6 +22,9 @@ class _Context:
     aws_request_id = "moto-server"
     invoked_function_arn = "arn:aws:lambda:eu-west-3:123456789012:function:moto-server-worker"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
 
 def main() -> None:
     from moto.server import ThreadedMotoServer
@@ -28,6 +32,8 @@ def main() -> None:
     host = os.environ.get("MOTO_HOST", "0.0.0.0")  # noqa: S104 (Docker containers must reach it)
     port = int(os.environ.get("MOTO_PORT", "5000"))
     use_dummy_aws_environment()
+    # As in local mode: the functions run here print no metrics (the console shows the emails).
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
@@ -36,13 +42,13 @@ def main() -> None:
     template = load_template({"FrontendUrl": os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000")})
     create_resources(template)
     verify_sender(template.parameters["EmailSender"])
-    load_demo_data(template)
     handlers = load_handlers(template)
     sources = EventSources(template)
 
     def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
         return handlers[function](event, _Context())
 
+    load_demo_data(template, lambda: sources.settle(invoke))  # through the billing inbox and the import function
     print(f"moto sur {endpoint} — tables : {', '.join(template.table_definitions())}", flush=True)
     sent_mail = SentMail(lambda text: print(text, flush=True))
     try:

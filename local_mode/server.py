@@ -4,6 +4,7 @@ import base64
 import importlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -12,9 +13,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from local_mode.backend import SentEmail, import_export, sent_emails
+from botocore.exceptions import ClientError
+
+from local_mode.backend import (
+    SentAlert,
+    SentEmail,
+    billing_inbox,
+    drop_export,
+    drop_invoice_pdf,
+    import_report,
+    load_demo_data,
+    sent_alerts,
+    sent_emails,
+)
 from local_mode.event_sources import EventSources
-from local_mode.events import proxy_event
+from local_mode.events import media_type_matches, proxy_event
 from local_mode.payfip_simulator import PayfipSimulator
 from local_mode.template import Function, Route, Template
 from local_mode.web import StaticSite
@@ -33,9 +46,10 @@ class _LambdaContext:
         self.aws_request_id = os.urandom(16).hex()
         self.log_group_name = f"/aws/lambda/{function.name}"
         self.log_stream_name = "local"
+        self._deadline = time.monotonic() + function.timeout  # the template's Timeout, as Lambda counts it
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def load_handlers(template: Template) -> dict[str, Handler]:
@@ -75,6 +89,27 @@ def _console_view(email: SentEmail) -> str:
     return f"\n{rule}\n✉  À : {email.to}\n   Objet : {email.subject}\n{rule}\n{email.text.rstrip()}\n{rule}\n"
 
 
+class SentAlerts:
+    """The operators' SNS alerts (moto): printed once to the console, kept for GET /_local/alerts."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self._echo = echo
+        self._alerts: list[dict[str, str]] = []
+
+    def collect(self) -> None:
+        for alert in sent_alerts()[len(self._alerts) :]:
+            self._alerts.append({**alert.as_json(), "sent_at": datetime.now(UTC).isoformat(timespec="seconds")})
+            self._echo(_alert_view(alert))
+
+    def all(self) -> list[dict[str, str]]:
+        return list(self._alerts)
+
+
+def _alert_view(alert: SentAlert) -> str:
+    rule = "━" * 72
+    return f"\n{rule}\n⚠  SNS {alert.topic} : {alert.subject}\n{rule}\n{alert.message.rstrip()}\n{rule}\n"
+
+
 class LocalApi:
     def __init__(self, template: Template, echo: Callable[[str], None] = print) -> None:
         self.template = template
@@ -87,6 +122,9 @@ class LocalApi:
         self.sent_mail = SentMail(echo)
         # PayFiP as local mode plays it, under /_payfip (used unless PAYFIP_* point elsewhere).
         self.payfip = PayfipSimulator()
+        self.sent_alerts = SentAlerts(echo)
+        self.binary_media_types = template.binary_media_types()
+        self._imports = 0
         # moto's in-process backend is not built for concurrent calls: one invocation at a time.
         self._lock = threading.Lock()
 
@@ -105,6 +143,7 @@ class LocalApi:
         the answer): GET /_local/emails then always shows the emails of every earlier request."""
         self.sources.settle(self._run)
         self.sent_mail.collect()
+        self.sent_alerts.collect()
 
     def invoke(self, route: Route, event: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -123,20 +162,52 @@ class LocalApi:
             finally:
                 self._after()
 
-    def import_billing(self, export: str) -> dict[str, Any]:
-        """POST /_local/billing-imports: the same import code as the deployed import."""
+    def load_demo_data(self) -> dict[str, Any]:
+        """The demo PDFs and export dropped into the billing inbox, imported by the import function."""
+        with self._lock:
+            return load_demo_data(self.template, self._after)
+
+    def import_billing(self, export: bytes) -> dict[str, Any]:
+        """POST /_local/billing-imports: the export dropped into the billing inbox, as the billing
+        system drops it; its S3 event runs the import function (the deployed import). Answers the
+        report that the import wrote beside it."""
+        with self._lock:
+            self._imports += 1
+            name = f"local-{datetime.now(UTC):%Y%m%dT%H%M%S}-{self._imports:03d}"
+            key = drop_export(self.template, export, name)
+            self._after()
+            try:
+                return import_report(self.template, key)
+            except ClientError:  # the import function failed three times (printed on the console)
+                return {"code": "import_failed", "message": "L'import a échoué : voir la console.", "export": key}
+
+    def drop_invoice_pdf(self, invoice_number: str, content: bytes) -> None:
+        """PUT /_local/billing-inbox/invoices/<number>.pdf: a PDF for the next export to bring."""
+        with self._lock:
+            drop_invoice_pdf(self.template, invoice_number, content)
+
+    def write_return_feed(self, day: str) -> dict[str, Any]:
+        """POST /_local/return-feed/<day>: ReturnFeedFunction run for that day, as an operator runs it."""
         with self._lock:
             try:
-                report = import_export(self.template, export.splitlines())
+                return self._run("ReturnFeedFunction", {"day": day})
             finally:
                 self._after()
-        return {
-            "imported": report.contracts,
-            "payers": report.payers,
-            "regulations": report.regulations,
-            "links_ended": report.links_ended,
-            "refused": [refusal.as_json() for refusal in report.refused],
-        }
+
+    def return_feed_file(self, day: str) -> bytes | None:
+        """GET /_local/return-feed/<day>: the day's file, as the billing system reads it."""
+        import boto3
+        from botocore.exceptions import ClientError
+
+        from espace_abonne.core.return_feed import file_key
+
+        bucket = self.functions["ReturnFeedFunction"].environment["RETURN_FEED_BUCKET"]
+        with self._lock:
+            try:
+                body = boto3.client("s3").get_object(Bucket=bucket, Key=file_key(day))["Body"]
+            except ClientError:
+                return None
+            return bytes(body.read())
 
 
 def _json(status: int, payload: Any) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -175,21 +246,48 @@ class _RequestHandler(BaseHTTPRequestHandler):
         print(f"{self.command} {url.path} → {status} ({elapsed:.0f} ms)", flush=True)
 
     def _local_only(self, path: str, raw_body: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
-        """Local mode's own routes (never deployed): the emails sent, a billing import."""
-        if path == "/_local/emails" and self.command == "GET":
-            return _json(200, self.api.sent_mail.all())
+        """Local mode's own routes (never deployed): the emails and alerts sent, the billing inbox,
+        the return feed, the schedules."""
+        if self.command == "GET" and path in ("/_local/emails", "/_local/alerts"):
+            sent = self.api.sent_mail if path == "/_local/emails" else self.api.sent_alerts
+            return _json(200, sent.all())
         if path == "/_local/billing-imports" and self.command == "POST":
-            try:
-                export = raw_body.decode("utf-8")
-            except UnicodeDecodeError:
-                return _json(400, {"code": "not_utf8", "message": "L'export doit être en UTF-8."})
-            return _json(200, self.api.import_billing(export))
-        if path.startswith("/_local/schedules/") and self.command == "POST":
-            function = path.removeprefix("/_local/schedules/")
-            if function not in self.api.sources.schedules:
-                return _json(404, {"code": "no_schedule", "schedules": sorted(self.api.sources.schedules)})
-            return _json(200, {"function": function, "response": self.api.run_schedule(function)})
+            report = self.api.import_billing(raw_body)
+            return _json(502 if report.get("code") == "import_failed" else 200, report)
+        if path.startswith(PDF_DROP) and self.command == "PUT":
+            return self._drop_pdf(path.removeprefix(PDF_DROP), raw_body)
+        if path.startswith(RETURN_FEED) and self.command in ("GET", "POST"):
+            return self._return_feed(path.removeprefix(RETURN_FEED))
+        if path.startswith(SCHEDULES) and self.command == "POST":
+            return self._schedule(path.removeprefix(SCHEDULES))
         return None
+
+    def _schedule(self, function: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        if function not in self.api.sources.schedules:
+            return _json(404, {"code": "no_schedule", "schedules": sorted(self.api.sources.schedules)})
+        return _json(200, {"function": function, "response": self.api.run_schedule(function)})
+
+    def _drop_pdf(self, name: str, content: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        number = name.removesuffix(".pdf")
+        if not name.endswith(".pdf") or not _INVOICE_NUMBER.fullmatch(number) or not content.startswith(b"%PDF-"):
+            return _json(400, {"code": "not_a_pdf", "message": "Un PDF nommé <numéro de facture>.pdf."})
+        self.api.drop_invoice_pdf(number, content)
+        return _json(201, {"bucket": billing_inbox(self.api.template), "key": f"invoices/{number}.pdf"})
+
+    def _return_feed(self, day: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        from espace_abonne.core.return_feed import is_day
+
+        if not is_day(day):
+            return _json(400, {"code": "not_a_day", "message": "Un jour de la forme AAAA-MM-JJ."})
+        if self.command == "POST":
+            try:
+                self.api.write_return_feed(day)
+            except ValueError as error:
+                return _json(400, {"code": "not_a_day", "message": str(error)})
+        content = self.api.return_feed_file(day)
+        if content is None:
+            return _json(404, {"code": "not_written", "message": f"POST /_local/return-feed/{day} écrit ce jour."})
+        return 200, [("Content-Type", "application/x-ndjson; charset=utf-8")], content
 
     def _dispatch(self, path: str, query: str, raw_body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         local = self._local_only(path, raw_body)
@@ -219,9 +317,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers=list(self.headers.items()),
             query=query,
             source_ip=self.client_address[0],
+            binary_media_types=self.api.binary_media_types,
         )
         response = self.api.invoke(route, event)
-        return _proxy_answer(response)
+        return _proxy_answer(response, self.headers.get("Accept", ""), self.api.binary_media_types)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("do_"):  # every HTTP method, TRACE and the like included
@@ -229,8 +328,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
 
-def _proxy_answer(response: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-    """A Lambda proxy response as API Gateway turns it into HTTP (multiValueHeaders honoured)."""
+def _proxy_answer(
+    response: dict[str, Any], accept: str = "", binary_media_types: tuple[str, ...] = ()
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A Lambda proxy response as API Gateway turns it into HTTP (multiValueHeaders honoured). A
+    base64 body becomes bytes only when the first media type the request accepts is one of the
+    API's binary media types; otherwise the client gets the base64 text, as from API Gateway."""
     headers: list[tuple[str, str]] = []
     multi = response.get("multiValueHeaders") or {}
     for name, values in multi.items():
@@ -239,8 +342,16 @@ def _proxy_answer(response: dict[str, Any]) -> tuple[int, list[tuple[str, str]],
         if name not in multi:
             headers.append((name, str(value)))
     body = response.get("body") or ""
-    raw = base64.b64decode(body) if response.get("isBase64Encoded") else str(body).encode("utf-8")
+    first_accepted = accept.split(",", 1)[0].split(";", 1)[0].strip()
+    binary = response.get("isBase64Encoded") and media_type_matches(first_accepted, binary_media_types)
+    raw = base64.b64decode(body) if binary else str(body).encode("utf-8")
     return int(response["statusCode"]), headers, raw
+
+
+PDF_DROP = "/_local/billing-inbox/invoices/"
+SCHEDULES = "/_local/schedules/"
+RETURN_FEED = "/_local/return-feed/"
+_INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
 def make_server(api: LocalApi, host: str, port: int) -> ThreadingHTTPServer:

@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 REGION = "eu-west-3"
 ACCOUNT_ID = "123456789012"  # moto's default account
+STACK_NAME = "espace-abonne-local"
+# CloudFormation's pseudo parameters, as local mode resolves them.
+PSEUDO_PARAMETERS = {
+    "AWS::StackName": STACK_NAME,
+    "AWS::AccountId": ACCOUNT_ID,
+    "AWS::Region": REGION,
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
 
 # The values local mode gives the template's parameters (the rest use their defaults).
 LOCAL_PARAMETERS = {
@@ -94,8 +103,12 @@ class QueueSource:
 
 
 def bucket_name(logical_id: str) -> str:
-    """A bucket's local name: its logical id, lowercased as S3 requires."""
+    """A bucket's local name when the template gives it none: its logical id, lowercased as S3 requires."""
     return logical_id.lower()
+
+
+def topic_arn(name: str) -> str:
+    return f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{name}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ class Function:
     handler: str
     code_uri: str
     environment: dict[str, str] = field(default_factory=dict)
+    timeout: int = 3  # seconds (Lambda's default; the template's Globals set it)
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,7 @@ class Template:
         if isinstance(value, str | int | float):
             resolved = str(value)
         elif isinstance(value, dict) and "Fn::Sub" in value:
-            resolved = re.sub(r"\$\{(\w+)\}", lambda m: self.parameters[m.group(1)], value["Fn::Sub"])
+            resolved = re.sub(r"\$\{([\w:.]+)\}", lambda m: self._substitute(m.group(1)), value["Fn::Sub"])
         elif isinstance(value, dict) and "Ref" in value:
             resolved = self._reference(value["Ref"])
         elif isinstance(value, dict) and "Fn::GetAtt" in value:
@@ -167,13 +181,26 @@ class Template:
             raise ValueError(f"local mode cannot resolve {value!r}")
         return resolved
 
+    def _substitute(self, name: str) -> str:
+        """One `${…}` of an Fn::Sub: a parameter, a pseudo parameter, a resource or its attribute."""
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in PSEUDO_PARAMETERS:
+            return PSEUDO_PARAMETERS[name]
+        resource, _, attribute = name.partition(".")
+        resolved = self._attribute(resource, attribute) if attribute else self._reference(resource)
+        if resolved is None:
+            raise ValueError(f"local mode cannot resolve ${{{name}}}")
+        return resolved
+
     def _reference(self, name: str) -> str | None:
         if name in self.parameters:
             return self.parameters[name]
         local_names: dict[str, Callable[[str], str]] = {
             "AWS::DynamoDB::Table": str,  # a table's local name: its logical id
             "AWS::SQS::Queue": queue_url,
-            "AWS::S3::Bucket": bucket_name,
+            "AWS::S3::Bucket": self.bucket,
+            "AWS::SNS::Topic": topic_arn,
             "AWS::SecretsManager::Secret": str,  # a secret's local name: its logical id
             "AWS::SES::ConfigurationSet": str,
         }
@@ -185,8 +212,13 @@ class Template:
         if kind == "AWS::SQS::Queue" and attribute == "Arn":
             return queue_arn(name)
         if kind == "AWS::S3::Bucket" and attribute == "Arn":
-            return f"arn:aws:s3:::{bucket_name(name)}"
+            return f"arn:aws:s3:::{self.bucket(name)}"
         return None
+
+    def bucket(self, logical_id: str) -> str:
+        """A bucket's local name: its BucketName when the template sets one, else its logical id."""
+        props = self.resources[logical_id].get("Properties", {})
+        return self.resolve(props["BucketName"]) if "BucketName" in props else bucket_name(logical_id)
 
     def table_definitions(self) -> dict[str, dict[str, Any]]:
         """Each table's CreateTable arguments, taken from its template definition."""
@@ -251,7 +283,20 @@ class Template:
         return sources
 
     def bucket_names(self) -> list[str]:
-        return [bucket_name(name) for name, r in self.resources.items() if r["Type"] == "AWS::S3::Bucket"]
+        return [self.bucket(name) for name, r in self.resources.items() if r["Type"] == "AWS::S3::Bucket"]
+
+    def bucket_ids(self) -> dict[str, str]:
+        """Each bucket's logical id, by its local name."""
+        return {self.bucket(n): n for n, r in self.resources.items() if r["Type"] == "AWS::S3::Bucket"}
+
+    def topic_names(self) -> list[str]:
+        return [name for name, r in self.resources.items() if r["Type"] == "AWS::SNS::Topic"]
+
+    def binary_media_types(self) -> tuple[str, ...]:
+        """The API's binary media types (SAM writes `/` as `~1`): API Gateway answers a base64 body
+        as bytes only when the request's first Accept type is one of them."""
+        api = next(r for r in self.resources.values() if r["Type"] == "AWS::Serverless::Api")
+        return tuple(str(t).replace("~1", "/") for t in api["Properties"].get("BinaryMediaTypes", []))
 
     def s3_sources(self) -> list["BucketSource"]:
         """The S3 event sources: which function an object created in a bucket calls, for which keys."""
@@ -267,7 +312,7 @@ class Template:
                 filters = {rule["Name"].lower(): rule["Value"] for rule in rules}
                 sources.append(
                     BucketSource(
-                        bucket=bucket_name(props["Bucket"]["Ref"]),
+                        bucket=self.bucket(props["Bucket"]["Ref"]),
                         function=name,
                         prefix=filters.get("prefix", ""),
                         suffix=filters.get("suffix", ""),
@@ -295,7 +340,8 @@ class Template:
         }
 
     def functions(self) -> dict[str, Function]:
-        global_env = self.document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        globals_ = self.document.get("Globals", {}).get("Function", {})
+        global_env = globals_.get("Environment", {}).get("Variables", {})
         functions = {}
         for name, resource in self.resources.items():
             if resource["Type"] != "AWS::Serverless::Function":
@@ -311,6 +357,7 @@ class Template:
                     for key, value in variables.items()
                     if (resolved := self.resolve_optional(value)) is not None
                 },
+                timeout=int(props.get("Timeout", globals_.get("Timeout", 3))),
             )
         return functions
 

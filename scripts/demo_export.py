@@ -1,15 +1,19 @@
-"""Writes demo/billing-export.jsonl: the demo billing export of PRODUCT.md §3 (three years of data).
+"""Writes demo/billing-export.jsonl, the demo billing export of PRODUCT.md §3 (three years of data),
+and demo/invoices/<invoice number>.pdf, each invoice as a real PDF (fpdf2): what the billing system
+drops into the billing inbox, and what local mode loads at start.
 
-Deterministic: the same file every time (`--check` fails if the committed one differs).
+Deterministic: the same files every time (`--check` fails if the committed ones differ).
 """
 
 import datetime as dt
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 OUTPUT = Path(__file__).resolve().parent.parent / "demo" / "billing-export.jsonl"
+INVOICES = OUTPUT.parent / "invoices"
 DATA_AS_OF = dt.date(2026, 11, 15)
 FIXED_PART_CENTS = 2850  # abonnement, per half-year
 PRICE_PER_M3_CENTS = 412  # eau + assainissement, TTC
@@ -64,15 +68,35 @@ def _readings(remote: bool, factor: float) -> list[dict[str, Any]]:
     return readings
 
 
+@dataclass(frozen=True)
+class Bill:
+    """What an invoice's PDF says beside its export record: the period and the meter."""
+
+    invoice: dict[str, Any]
+    period_start: dt.date
+    period_end: dt.date
+    index_start: int
+    index_end: int
+
+    @property
+    def volume(self) -> int:
+        return self.index_end - self.index_start
+
+
 def _billing(number: str, readings: list[dict[str, Any]], monthly: bool) -> tuple[list[Any], list[Any]]:
     """A half-yearly invoice after each April and October reading, and the payments made for them."""
+    bills, payments = _bills(number, readings, monthly)
+    return [bill.invoice for bill in bills], payments
+
+
+def _bills(number: str, readings: list[dict[str, Any]], monthly: bool) -> tuple[list[Bill], list[Any]]:
     by_date = {dt.date.fromisoformat(r["date"]): r["index_m3"] for r in readings}
-    invoices, payments = [], []
+    bills, payments = [], []
     billing_dates = [d for d in sorted(by_date) if d.month in (4, 10) and d > min(by_date)]
     previous_date = min(by_date)
     for period_end in billing_dates:
         volume = by_date[period_end] - by_date[previous_date]
-        previous_date = period_end
+        period_start, previous_date = previous_date, period_end
         amount = FIXED_PART_CENTS + volume * PRICE_PER_M3_CENTS
         issue = period_end + dt.timedelta(days=5)
         invoice_number = f"F{issue:%Y%m}-{number.replace('.', '')[-7:]}"
@@ -89,17 +113,16 @@ def _billing(number: str, readings: list[dict[str, Any]], monthly: bool) -> tupl
                 method = "carte bancaire" if issue.month == 4 else "chèque"
                 payments.append(_payment(issue + dt.timedelta(days=12), amount, method, invoice_number))
         status = "payée" if paid == amount else ("à payer" if paid == 0 else "partiellement payée")
-        invoices.append(
-            {
-                "number": invoice_number,
-                "issue_date": issue.isoformat(),
-                "due_date": (issue + dt.timedelta(days=20)).isoformat(),
-                "amount_ttc": _money(amount),
-                "status": status,
-                "pdf": True,
-            }
-        )
-    return invoices, sorted(payments, key=lambda p: p["date"])
+        invoice = {
+            "number": invoice_number,
+            "issue_date": issue.isoformat(),
+            "due_date": (issue + dt.timedelta(days=20)).isoformat(),
+            "amount_ttc": _money(amount),
+            "status": status,
+            "pdf": True,
+        }
+        bills.append(Bill(invoice, period_start, period_end, by_date[period_start], by_date[period_end]))
+    return bills, sorted(payments, key=lambda p: p["date"])
 
 
 def _payment(day: dt.date, cents: int, method: str, invoice: str) -> dict[str, Any]:
@@ -141,15 +164,118 @@ def render() -> str:
     return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records())
 
 
+# -- the invoices' PDFs -------------------------------------------------------------------------------
+REGIE = ("Régie des Eaux du Pays d'Aix", "185 avenue de Pérouse, 13090 Aix-en-Provence",
+         "04 13 57 39 00 · contact@eauxdupaysdaix.fr · www.eauxdupaysdaix.fr")  # fmt: skip
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")  # fmt: skip
+
+
+def _date(day: dt.date) -> str:
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _euros(cents: int) -> str:
+    return f"{cents // 100:,}".replace(",", "\u00a0") + f",{cents % 100:02d}\u00a0€"
+
+
+def invoice_pdf(contract: tuple[Any, ...], payer_name: str, bill: Bill) -> bytes:
+    """One invoice as the Régie prints it: who, which contract, the period, the meter, the amounts TTC."""
+    from fpdf import FPDF
+
+    number, _, _, address, holder, meter, remote, monthly, _, _ = contract
+    invoice = bill.invoice
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"  # € and « » in the standard fonts
+    pdf.set_creation_date(dt.datetime.combine(dt.date.fromisoformat(invoice["issue_date"]), dt.time(8), dt.UTC))
+    pdf.set_title(f"Facture {invoice['number']}")
+    pdf.set_author(REGIE[0])
+    pdf.set_margins(18, 16)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.set_text_color(0, 90, 156)
+    pdf.cell(0, 8, REGIE[0], new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(60, 60, 60)
+    for line in REGIE[1:]:
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.cell(0, 8, f"Facture n°\u00a0{invoice['number']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    issue, due = dt.date.fromisoformat(invoice["issue_date"]), dt.date.fromisoformat(invoice["due_date"])
+    rows = [
+        ("Date d'émission", _date(issue)),
+        ("Contrat", number),
+        ("Titulaire", holder),
+        ("Redevable", payer_name),
+        ("Adresse du lieu desservi", address),
+        ("Compteur", f"{meter} ({'télérelève' if remote else 'relève par agent'})"),
+        ("Période facturée", f"du {_date(bill.period_start)} au {_date(bill.period_end)}"),
+    ]
+    for label, value in rows:
+        pdf.cell(55, 6, label)
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, "Votre consommation", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    pdf.cell(0, 6, f"Index au {_date(bill.period_start)}\u00a0: {bill.index_start} m³ · index au "
+                   f"{_date(bill.period_end)}\u00a0: {bill.index_end} m³", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.cell(0, 6, f"Volume consommé\u00a0: {bill.volume} m³", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, "Détail (montants TTC)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    lines = [
+        ("Abonnement (part fixe, 6 mois)", FIXED_PART_CENTS),
+        (f"Eau potable et assainissement\u00a0: {bill.volume} m³ × {_euros(PRICE_PER_M3_CENTS)}",
+         bill.volume * PRICE_PER_M3_CENTS),
+    ]  # fmt: skip
+    for label, cents in lines:
+        pdf.cell(130, 6, label)
+        pdf.cell(0, 6, _euros(cents), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 11)
+    total = FIXED_PART_CENTS + bill.volume * PRICE_PER_M3_CENTS
+    pdf.cell(130, 8, "Montant TTC")
+    pdf.cell(0, 8, _euros(total), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    pdf.ln(2)
+    how = "prélevé en six mensualités" if monthly else f"à régler au plus tard le {_date(due)}"
+    pdf.multi_cell(0, 6, f"Montant {how}. Échéance\u00a0: {_date(due)}. Retrouvez vos factures et vos paiements "
+                         "dans votre espace abonné.")  # fmt: skip
+    return bytes(pdf.output())
+
+
+def invoice_pdfs() -> dict[str, bytes]:
+    """Every demo invoice's PDF, by invoice number."""
+    payers = {p["payer_id"]: p["name"] for p in PAYERS}
+    pdfs = {}
+    for contract in CONTRACTS:
+        number, payer, _, _, _, _, remote, monthly, _, factor = contract
+        bills, _ = _bills(number, _readings(remote, factor), monthly)
+        for bill in bills:
+            pdfs[bill.invoice["number"]] = invoice_pdf(contract, payers[payer], bill)
+    return pdfs
+
+
 def main() -> int:
-    text = render()
+    text, pdfs = render(), invoice_pdfs()
     if "--check" in sys.argv:
-        if OUTPUT.read_text(encoding="utf-8") != text:
-            print("demo/billing-export.jsonl is out of date: run `python scripts/demo_export.py`", file=sys.stderr)
+        committed = {path.stem: path.read_bytes() for path in INVOICES.glob("*.pdf")}
+        if OUTPUT.read_text(encoding="utf-8") != text or committed != pdfs:
+            print("demo/ is out of date: run `python scripts/demo_export.py`", file=sys.stderr)
             return 1
         return 0
     OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.name}: {len(records()) - 3} contracts")
+    INVOICES.mkdir(exist_ok=True)
+    for stale in INVOICES.glob("*.pdf"):
+        if stale.stem not in pdfs:
+            stale.unlink()
+    for invoice_number, content in pdfs.items():
+        (INVOICES / f"{invoice_number}.pdf").write_bytes(content)
+    print(f"wrote {OUTPUT.name}: {len(records()) - 3} contracts, and {len(pdfs)} invoices in {INVOICES.name}/")
     return 0
 
 

@@ -1,7 +1,9 @@
 """Records the AWS API calls each function makes, as the IAM actions and resources they need."""
 
+import fnmatch
 from collections import defaultdict
 from typing import Any
+from urllib.parse import unquote
 
 from local_mode.template import Template
 
@@ -13,14 +15,20 @@ _TRANSACT_ACTIONS = {
 }
 
 
-def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:  # noqa: PLR0911
     """(IAM action, resource) pairs for one call, resources named like the template's tables."""
     if service == "ses":
         return {(f"ses:{operation}", "ses")}
     if service == "secretsmanager":
         return {(f"secretsmanager:{operation}", params["SecretId"])}
     if service == "sqs":
-        return {(f"sqs:{operation}", params["QueueUrl"].rsplit("/", 1)[-1])}
+        # SendMessageBatch is authorised as sqs:SendMessage (IAM has no action of its own for it).
+        action = "SendMessage" if operation == "SendMessageBatch" else operation
+        return {(f"sqs:{action}", params["QueueUrl"].rsplit("/", 1)[-1])}
+    if service == "sns":
+        return {(f"sns:{operation}", params["TopicArn"])}
+    if service == "s3":
+        return _s3_permissions(operation, params)
     if operation == "TransactWriteItems":
         pairs = set()
         for item in params["TransactItems"]:
@@ -63,12 +71,54 @@ def _target(template: Template, resource: Any) -> str:
     return str(text.removeprefix("${").replace(".Arn}", ""))
 
 
+def _s3_object(bucket: str, key: str) -> str:
+    return f"arn:aws:s3:::{bucket}/{key}"
+
+
+def _s3_permissions(operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """S3 calls as IAM sees them: objects by ARN (granted patterns cover them, `covered`)."""
+    bucket = params["Bucket"]
+    if operation == "GetObject":
+        return {("s3:GetObject", _s3_object(bucket, params["Key"]))}
+    if operation == "HeadObject":
+        # A missing key answers 404 only to a caller that may list the bucket (403 otherwise).
+        return {("s3:GetObject", _s3_object(bucket, params["Key"])), ("s3:ListBucket", f"arn:aws:s3:::{bucket}")}
+    if operation == "PutObject":
+        return {("s3:PutObject", _s3_object(bucket, params["Key"]))}
+    if operation == "CopyObject":
+        source = params["CopySource"]  # botocore may have made the dict its "bucket/key" form already
+        source_bucket, source_key = (
+            (source["Bucket"], source["Key"]) if isinstance(source, dict) else unquote(source).split("/", 1)
+        )
+        return {
+            ("s3:GetObject", _s3_object(source_bucket, source_key)),
+            ("s3:PutObject", _s3_object(bucket, params["Key"])),
+        }
+    if operation in ("ListObjectsV2", "ListObjects"):
+        return {("s3:ListBucket", f"arn:aws:s3:::{bucket}")}
+    return {(f"s3:{operation}", f"arn:aws:s3:::{bucket}")}
+
+
 def granted_permissions(template: Template, function: str) -> set[tuple[str, str]]:
     pairs = set()
     for statement in _statements(template, function):
-        target = _target(template, statement["Resource"])
-        pairs |= {(action, target) for action in statement["Action"]}
+        resource = statement["Resource"]
+        for action in statement["Action"]:
+            if action.split(":", 1)[0] in ("s3", "sns"):  # ARNs, resolved as local mode names the resources
+                targets = {template.resolve(r) for r in (resource if isinstance(resource, list) else [resource])}
+            else:
+                targets = {_target(template, resource)}
+            pairs |= {(action, target) for target in targets}
     return pairs
+
+
+def covered(used: set[tuple[str, str]], granted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The calls made, each S3 object replaced by the granted pattern that covers it (`…/exports/*`)."""
+    result = set()
+    for action, resource in used:
+        patterns = [r for a, r in granted if a == action and "*" in r and fnmatch.fnmatchcase(resource, r)]
+        result.add((action, patterns[0] if patterns else resource))
+    return result
 
 
 class AwsCallRecorder:

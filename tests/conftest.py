@@ -143,8 +143,11 @@ class _Context:
     log_group_name = "/aws/lambda/test"
     log_stream_name = "test"
 
+    def __init__(self, timeout: int = 10) -> None:
+        self.remaining_ms = timeout * 1000  # the function's Timeout: no test runs that long
+
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return self.remaining_ms
 
 
 @dataclass
@@ -160,6 +163,7 @@ class Api:
 
     def __post_init__(self) -> None:
         self.sources = EventSources(self.template)
+        self.timeouts = {name: function.timeout for name, function in self.template.functions().items()}
 
     def function_for(self, method: str, path: str) -> tuple[str, str, dict[str, str]]:
         for route in self.template.routes():
@@ -170,7 +174,7 @@ class Api:
 
     def call(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
         """One invocation of a function's real handler, as Lambda makes it."""
-        return self.handlers[function](event, _Context())
+        return self.handlers[function](event, _Context(self.timeouts[function]))
 
     def run_queued_work(self) -> None:
         """What AWS runs after the answer: queued messages and dropped objects, through their functions."""
@@ -208,11 +212,15 @@ class Api:
             body=body,
             headers={**self.default_headers, **(headers or {})},
             source_ip=source_ip,
+            binary_media_types=self.template.binary_media_types(),
         )
         return self.invoke(function, event)
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
         return self.request("POST", path, body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        return self.request("PUT", path, body, **kwargs)
 
 
 @pytest.fixture
@@ -304,8 +312,23 @@ def logs(template: Template, handlers: dict[str, Any]) -> Iterator[CapturedLogs]
 
 
 @pytest.fixture
-def demo_billing(aws: None, template: Template) -> None:
-    """The demo billing export of PRODUCT.md §3, loaded by the real importer."""
+def demo_billing(api: Api, template: Template) -> dict[str, Any]:
+    """The demo billing data of PRODUCT.md §3 as the billing system delivers it: its PDFs and export
+    dropped into the billing inbox, imported by the import function (S3 event). Its report."""
     from local_mode.backend import load_demo_data
 
-    load_demo_data(template)
+    return load_demo_data(template, api.run_queued_work)
+
+
+class Alerts:
+    """What the operators' SNS topic (moto) received."""
+
+    def all(self) -> list[Any]:
+        from local_mode.backend import sent_alerts
+
+        return sent_alerts()
+
+
+@pytest.fixture
+def alerts(aws: None) -> Alerts:
+    return Alerts()

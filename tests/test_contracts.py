@@ -161,6 +161,8 @@ def test_the_dashboard_shows_everything_of_the_contract(camille: Subscriber) -> 
         "meter_reading": "relève par agent",
         "monthly_payment": False,
         "payment_method": "paiement à réception de facture",
+        "paperless_billing": False,
+        "invoice_delivery": "facture papier",
     }
     assert board["service_regulations"]["version"] == "2024-01"
     assert board["service_regulations"]["pdf_url"].endswith(".pdf")

@@ -1,5 +1,6 @@
 """The sample events in events/ (one per route, usable with `sam local invoke -e`) run against moto."""
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,20 @@ def test_contract_events_link_list_and_show_the_dashboard(api: Api, clock: Froze
     assert board.json()["contract"]["number"] == "11301.11377.02"
 
 
+@pytest.mark.usefixtures("demo_billing")
+def test_invoice_events_download_a_pdf_and_choose_paperless_billing(api: Api, clock: FrozenClock) -> None:
+    session_of_sample_cookie(clock)
+    invoke(api, "POST", "/contracts/links")
+
+    pdf = invoke(api, "GET", "/contracts/{number}/invoices/{invoice_number}/pdf")
+    paperless = invoke(api, "PUT", "/contracts/{number}/paperless-billing")
+
+    assert pdf.status == 200
+    assert pdf.header("Content-Disposition") == 'attachment; filename="facture-F202510-1137702.pdf"'
+    assert base64.b64decode(pdf.body).startswith(b"%PDF-")
+    assert (paperless.status, paperless.json()["paperless_billing"]) == (200, True)
+
+
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
     [
@@ -175,6 +190,8 @@ def test_contract_events_link_list_and_show_the_dashboard(api: Api, clock: Froze
         ("GET", "/me/sessions", 200),
         ("DELETE", "/me/sessions/{session_id}", 404),
         ("GET", "/me/export", 200),
+        ("GET", "/me/preferences", 200),
+        ("PUT", "/me/preferences", 200),
         ("DELETE", "/me", 204),
         ("POST", "/subscription-requests", 202),
         ("POST", "/contact-messages", 202),

@@ -8,22 +8,20 @@ import boto3
 import pytest
 
 from espace_abonne.contracts.billing import ContractRecord
-from espace_abonne.contracts.linking import FormerPayerLinks
-from espace_abonne.contracts.links_store import LinkStore
-from espace_abonne.core.outbox import Outbox
+from espace_abonne.contracts.importing import ImportReport
 from importer.__main__ import main as importer_cli
-from importer.load import ImportReport, import_records
-from local_mode.backend import DEMO_EXPORT
-from local_mode.template import queue_url
-from tests.conftest import Api
+from local_mode.backend import DEMO_EXPORT, import_export
+from local_mode.template import load_template, queue_url
+from tests.conftest import FRONTEND_URL, Api
 
-SECRET = "a-test-secret-of-at-least-32-characters"
+TEMPLATE = load_template({"FrontendUrl": FRONTEND_URL})
 
 
 def run_import(lines: list[str]) -> ImportReport:
-    return import_records(
-        lines, "BillingTable", SECRET, FormerPayerLinks(LinkStore("LinksTable"), Outbox(queue_url("OutboxQueue")))
-    )
+    """The import code itself, as `python -m importer` runs it (tests/test_billing_inbox.py runs it
+    as BillingImportFunction does)."""
+    report: ImportReport = import_export(TEMPLATE, lines)
+    return report
 
 
 def demo_records() -> list[dict[str, Any]]:
@@ -56,6 +54,25 @@ def test_the_demo_export_is_the_generators_output() -> None:
     from scripts.demo_export import render
 
     assert DEMO_EXPORT.read_text(encoding="utf-8") == render()
+
+
+def test_the_demo_invoices_are_real_pdfs_made_by_the_generator() -> None:
+    import io
+
+    import pypdf
+
+    from local_mode.backend import DEMO_INVOICES
+    from scripts.demo_export import invoice_pdfs
+
+    made = invoice_pdfs()
+    invoices = {i["number"]: i for r in demo_records() if r["type"] == "contract" for i in r["invoices"]}
+    assert {path.stem: path.read_bytes() for path in DEMO_INVOICES.glob("*.pdf")} == made
+    assert set(made) == {number for number, invoice in invoices.items() if invoice["pdf"]}
+    for number, content in made.items():
+        text = pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
+        assert f"Facture n°\u00a0{number}" in text
+        assert "Régie des Eaux du Pays d'Aix" in text
+        assert f"Montant TTC {invoices[number]['amount_ttc'].replace('.', ',')}\u00a0€" in text
 
 
 def test_the_demo_export_has_the_contracts_of_the_product_spec() -> None:
@@ -163,23 +180,26 @@ def test_the_command_line_reports_and_fails_on_refused_records(
 ) -> None:
     export = tmp_path / "export.jsonl"
     export.write_text("\n".join([*lines_of(demo_records()), "{}"]) + "\n", encoding="utf-8")
+    environment = TEMPLATE.functions()["BillingImportFunction"].environment
     monkeypatch.setenv("BILLING_TABLE", "BillingTable")
     monkeypatch.setenv("LINKS_TABLE", "LinksTable")
     monkeypatch.setenv("OUTBOX_QUEUE_URL", queue_url("OutboxQueue"))
-    monkeypatch.setenv("CONTRACT_KEY_SECRET", SECRET)
+    monkeypatch.setenv("BILLING_INBOX_BUCKET", environment["BILLING_INBOX_BUCKET"])
+    monkeypatch.setenv("DOCUMENTS_BUCKET", environment["DOCUMENTS_BUCKET"])
+    monkeypatch.setenv("CONTRACT_KEY_SECRET_ID", environment["CONTRACT_KEY_SECRET_ID"])  # read from Secrets Manager
 
-    status = importer_cli([str(export)])
+    status = importer_cli([str(export), "--concurrency", "1"])
 
     out, err = capsys.readouterr()
     assert status == 1
-    assert "3 contracts, 2 payers, 1 regulations imported from 7 lines" in out
+    assert "3 contracts (3 written, 0 unchanged) 2 payers, 1 regulations imported from 7 lines" in out
     assert "1 records refused" in out
     assert "line 7: record: Unable to extract tag using discriminator 'type'" in err
     assert "7/7 lines (100.0 %)" in err  # the progress line
 
 
 def test_the_command_line_needs_its_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    monkeypatch.delenv("CONTRACT_KEY_SECRET", raising=False)
+    monkeypatch.delenv("CONTRACT_KEY_SECRET_ID", raising=False)
     with pytest.raises(SystemExit) as refused:
         importer_cli([str(tmp_path / "x.jsonl"), "--table", "BillingTable"])
     assert refused.value.code == 2

@@ -1,7 +1,9 @@
 """Local mode over real HTTP, started as `make run` starts it: sign up, read the email, activate."""
 
+import base64
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 from datetime import date
@@ -272,3 +274,52 @@ def test_the_payfip_simulator_and_the_payment_settler_run_in_local_mode(local_ap
         "function": "PaymentSettlerFunction",
         "response": {"checked": 0, "events": {}, "oldest_pending_age": 0},
     }
+
+    # The operators were alerted (SNS, shown by local mode like the emails).
+    status, _, alerts = call("GET", f"{local_api}/_local/alerts")
+    assert status == 200
+    assert any(a["subject"] == "Billing import: 1 record refused" for a in alerts)
+
+
+def test_an_invoice_pdf_over_http_is_bytes_for_a_browser_as_api_gateway_gives_it(local_api: str) -> None:
+    """API Gateway turns a base64 answer into bytes when the first type of Accept is a binary media
+    type of the API (text/html for a browser following a link); else the client gets base64 text."""
+    cookie = _signed_in(local_api, "pdf@example.fr", "Cordeliers#2026")
+    call("POST", f"{local_api}/contracts/links", {"contract_number": "11301.11377.01", "key": "7Q4M-2KX9"}, cookie)
+    url = f"{local_api}/contracts/11301.11377.01/invoices/F202610-1137701/pdf"
+
+    def fetch(accept: str) -> tuple[Any, bytes]:
+        request = urllib.request.Request(url, headers={"Cookie": cookie["Cookie"], "Accept": accept})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.headers, response.read()
+
+    headers, content = fetch("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    assert content.startswith(b"%PDF-")
+    assert headers["Content-Type"] == "application/pdf"
+    assert headers["Content-Disposition"] == 'attachment; filename="facture-F202610-1137701.pdf"'
+    assert fetch("application/pdf")[1] == content
+    assert base64.b64decode(fetch("*/*")[1]) == content  # curl's default: base64, as from API Gateway
+
+
+def test_the_days_return_feed_is_written_and_read_locally(local_api: str) -> None:
+    from espace_abonne.core.return_feed import paris_day
+
+    status, _, body = call(
+        "POST",
+        f"{local_api}/contact-messages",
+        {"name": "Léa", "email": "lea.feed@example.fr", "subject": "autre", "message": "Pour le flux retour."},
+    )
+    assert status == 202
+    today = paris_day(int(time.time()))
+
+    written = urllib.request.Request(f"{local_api}/_local/return-feed/{today}", method="POST")
+    with urllib.request.urlopen(written, timeout=30) as response:
+        content = response.read()
+    lines = [json.loads(line) for line in content.decode("utf-8").splitlines()]
+    assert {"type": "contact_message", "reference": body["reference"]}.items() <= next(
+        line for line in lines if line.get("reference") == body["reference"]
+    ).items()
+    with urllib.request.urlopen(f"{local_api}/_local/return-feed/{today}", timeout=30) as response:
+        assert response.read() == content  # what the billing system would read
+    assert call("GET", f"{local_api}/_local/return-feed/2001-01-01")[0] == 404
+    assert call("GET", f"{local_api}/_local/return-feed/hier")[0] == 400

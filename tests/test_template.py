@@ -143,9 +143,11 @@ def test_the_cle_secret_is_read_at_run_time_and_never_placed_in_an_environment(t
         for name, function in resources_of(template, "AWS::Serverless::Function").items()
         if "CONTRACT_KEY_SECRET_ID" in function["Properties"]["Environment"]["Variables"]
     }
-    assert readers == named == {"ContractsFunction"}
-    variables = template.resources["ContractsFunction"]["Properties"]["Environment"]["Variables"]
-    assert variables["CONTRACT_KEY_SECRET_ID"] == {"Ref": "ContractKeySecretName"}
+    # Linking compares clés; the billing import stores their keyed hashes.
+    assert readers == named == {"ContractsFunction", "BillingImportFunction"}
+    for reader in readers:
+        variables = template.resources[reader]["Properties"]["Environment"]["Variables"]
+        assert variables["CONTRACT_KEY_SECRET_ID"] == {"Ref": "ContractKeySecretName"}
 
 
 def test_every_checkov_skip_says_why(template: Template) -> None:
@@ -279,7 +281,7 @@ def test_payfip_settings_are_stack_parameters_with_dgfip_s_urls_by_default(templ
 
 
 def test_the_settler_runs_every_five_minutes_and_its_metrics_are_watched(template: Template) -> None:
-    assert template.schedules() == {"PaymentSettlerFunction": "rate(5 minutes)"}
+    assert template.schedules()["PaymentSettlerFunction"] == "rate(5 minutes)"
     settler = template.functions()["PaymentSettlerFunction"].environment["POWERTOOLS_SERVICE_NAME"]
     payfip = template.functions()["PayfipFunction"].environment["POWERTOOLS_SERVICE_NAME"]
     stuck = template.resources["PaymentsPendingTooLongAlarm"]["Properties"]
@@ -304,3 +306,37 @@ def test_payfip_s_routes_are_served_by_a_function_without_sessions(template: Tem
     environment = template.functions()["PayfipFunction"].environment
     assert "SESSIONS_TABLE" not in environment
     assert "PAYFIP_NUMCLI" not in environment  # it compares with what was stored at the start
+
+
+def test_buckets_are_private_encrypted_tls_only_and_versioned_where_data_lives(template: Template) -> None:
+    """Issue 15: the billing inbox, the documents and the return feed, access-logged to LogsBucket."""
+    data = ("BillingInboxBucket", "DocumentsBucket", "ReturnFeedBucket")
+    buckets = {name: resources_of(template, "AWS::S3::Bucket")[name] for name in data}
+    policies = {
+        p["Properties"]["Bucket"]["Ref"]: p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources_of(template, "AWS::S3::BucketPolicy").values()
+    }
+    for name, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert set(props["PublicAccessBlockConfiguration"].values()) == {True}, name
+        assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}, name
+        [encryption] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        deny = next(s for s in policies[name] if isinstance(s, dict) and s.get("Sid") == "DenyInsecureTransport")
+        assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "s3:*"), name
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, name
+        assert bucket["DeletionPolicy"] == "Retain", name
+        assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", name
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}, name
+        assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "LogsBucket"}, name
+        assert props["LoggingConfiguration"]["LogFilePrefix"].startswith("s3/"), name  # LogsBucket's policy
+
+
+def test_the_import_starts_from_an_export_dropped_in_the_inbox_and_runs_one_at_a_time(template: Template) -> None:
+    [export, resume] = template.s3_sources()
+    inbox = template.functions()["BillingImportFunction"].environment["BILLING_INBOX_BUCKET"]
+    assert (export.bucket, export.prefix, export.suffix) == (inbox, "exports/", ".jsonl")
+    assert (resume.bucket, resume.prefix, resume.suffix) == (inbox, "exports/", ".resume.json")
+    props = template.resources["BillingImportFunction"]["Properties"]
+    assert props["ReservedConcurrentExecutions"] == 1
+    assert props["Timeout"] == 900
+    assert props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"] == {"Ref": "AlarmTopic"}

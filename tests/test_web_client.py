@@ -3,12 +3,14 @@ activation with the sign-up's password or a new one, the password pages, the vis
 pages, keyboard use and small screens, with axe-core run on every page reached and screenshots kept
 in test-artifacts/web/ (desktop 1366 × 768 and phone 320 px)."""
 
+import io
 import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, expect
 
@@ -675,10 +677,10 @@ def test_the_dashboard_on_a_desktop_and_on_a_phone(visit: Callable[..., Visit]) 
     )
     assert address_lines == 1
 
-    # §3.7: « Sur demande » is named by its visible text, and opens the contact form for that invoice.
-    on_request = main.get_by_role("link", name=re.compile(r"^Sur demande\s*: PDF de la facture F\d{6}-1137701$"))
-    expect(on_request.first).to_be_visible()
-    invoice = on_request.first.evaluate("e => e.closest('tr').cells[0].textContent")
+    # Issue 15: « Télécharger (PDF) », named by its visible text and then the invoice (WCAG 2.5.3).
+    downloads = main.get_by_role("link", name=re.compile(r"^Télécharger \(PDF\)\s*: facture F\d{6}-1137701$"))
+    expect(downloads.first).to_be_visible()
+    invoice = downloads.first.evaluate("e => e.closest('tr').cells[0].textContent")
 
     for screen in (DESKTOP, PHONE):
         page.set_viewport_size(screen)
@@ -723,19 +725,37 @@ def test_the_dashboard_on_a_desktop_and_on_a_phone(visit: Callable[..., Visit]) 
     expect(main.get_by_role("link", name="Afficher le contrat 11301.11377.01")).to_be_visible()
     you.seen_on_both_screens("contrat-introuvable")
 
-    # §3.7, continued: the contact form carries the invoice and the contract.
+    # Issue 15: the PDF downloads, a real one: a PDF parser finds the invoice's number and amount in it.
     you.open("/tableau-de-bord?contrat=11301.11377.01")
-    main.get_by_role("link", name=f"Sur demande : PDF de la facture {invoice}").click()
-    expect(page.get_by_label("Objet *")).to_have_value("facture")
-    expect(page.get_by_label("Numéro de contrat, si vous en avez un")).to_have_value("11301.11377.01")
-    expect(page.get_by_label("Message *")).to_have_value(
-        re.compile(rf"PDF de la facture {invoice} du contrat 11301\.11377\.01")
+    row = main.locator("[data-invoices] tr").filter(has_text=invoice)
+    amount = row.locator("td").nth(3).inner_text()
+    with page.expect_download() as download:
+        row.get_by_role("link", name=re.compile(r"^Télécharger \(PDF\)")).click()
+    assert download.value.suggested_filename == f"facture-{invoice}.pdf"
+    content = Path(download.value.path()).read_bytes()
+    text = pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert f"Facture n°\u00a0{invoice}" in text
+    assert f"Montant TTC {amount}" in text
+    # Another payer's invoice, asked for from this browser: the 404 of a contract that is not linked.
+    theirs = page.evaluate(
+        """async url => { const r = await fetch(url, {credentials: 'include'}); return [r.status, await r.json()]; }""",
+        f"{you.base_url}/contracts/11302.20456.01/invoices/F202610-2045601/pdf",
     )
-    expect(page.get_by_label("Adresse email *")).to_have_value("ecrans@example.fr")
-    you.seen_on_both_screens("demande-de-facture")
-    page.get_by_label("Nom *").fill("Camille Martin")
-    page.get_by_role("button", name="Envoyer le message").click()
-    expect(page.get_by_role("status")).to_contain_text("sous la référence")
+    assert theirs[0] == 404
+    assert theirs[1]["code"] == "contract_not_found"
+
+    # Issue 15: « Facture électronique », chosen then undone, the mode said on the page.
+    delivery = page.locator("#paperless-form")
+    expect(delivery).to_contain_text("Envoi des factures\u00a0: facture papier.")
+    delivery.get_by_role("button", name="Passer à la facture électronique").click()
+    expect(delivery.locator(".form-alert--success")).to_contain_text("Facture électronique activée")
+    expect(delivery).to_contain_text("Envoi des factures\u00a0: facture électronique.")
+    you.seen_on_both_screens("facture-electronique")
+    page.reload()
+    expect(delivery).to_contain_text("Envoi des factures\u00a0: facture électronique.")
+    delivery.get_by_role("button", name="Revenir à la facture papier").click()
+    expect(delivery.locator(".form-alert--success")).to_contain_text("Facture papier rétablie")
+    expect(delivery).to_contain_text("Envoi des factures\u00a0: facture papier.")
 
 
 def test_form_pages_are_centred(visit: Callable[..., Visit]) -> None:
@@ -834,6 +854,15 @@ def test_mon_compte(visit: Callable[..., Visit]) -> None:
     page.get_by_role("button", name="Délier le contrat 11302.20456.01").click()
     expect(page.get_by_role("status")).to_contain_text("n'est plus lié à votre compte")
     expect(page.get_by_text("Aucun contrat n'est encore lié à votre compte.")).to_be_visible()
+
+    # Issue 15: « Nouvelle facture disponible » emails, on by default, turned off and kept so.
+    preference = page.get_by_label("M'envoyer un email à chaque nouvelle facture")
+    expect(preference).to_be_checked()
+    preference.uncheck()
+    page.get_by_role("button", name="Enregistrer mes préférences").click()
+    expect(page.locator("#preferences-form .form-alert--success")).to_contain_text("Vos préférences sont enregistrées.")
+    page.reload()
+    expect(page.get_by_label("M'envoyer un email à chaque nouvelle facture")).not_to_be_checked()
 
     # Password change: a wrong current password is shown under that field.
     form = page.locator("#change-password-form")

@@ -58,6 +58,14 @@ class SessionsResponse(BaseModel):
     sessions: list[SessionView]
 
 
+class Preferences(BaseModel):
+    new_invoice_emails: bool = Field(description="Recevoir « Nouvelle facture disponible » à chaque nouvelle facture")
+
+
+class PreferencesChange(RequestModel):
+    new_invoice_emails: bool
+
+
 def _source_ip() -> str:
     return client_ip(app.current_event.raw_event)
 
@@ -145,6 +153,28 @@ def end_session(session_id: str) -> Response[None]:
     caller = require_session(app.current_event.raw_event)
     my_account_service().end_session(caller, session_id)
     return Response(status_code=204)
+
+
+@app.get(
+    "/me/preferences",
+    summary="Mes préférences (emails de nouvelle facture)",
+    responses={200: {"description": "Les préférences du compte"}, **error_responses(401)},
+)
+def get_preferences() -> Preferences:
+    caller = require_session(app.current_event.raw_event)
+    return Preferences(new_invoice_emails=my_account_service().preferences(caller).new_invoice_emails)
+
+
+@app.put(
+    "/me/preferences",
+    summary="Changer mes préférences",
+    responses={200: {"description": "Les préférences enregistrées"}, **error_responses(401, 403, 413, 415)},
+)
+def set_preferences(request: Annotated[PreferencesChange, Body()]) -> Preferences:
+    caller = require_session(app.current_event.raw_event)
+    saved = my_account_service().set_preferences(caller, request.new_invoice_emails)
+    metrics.add_metric(name="PreferenceChanges", unit=MetricUnit.Count, value=1)
+    return Preferences(new_invoice_emails=saved.new_invoice_emails)
 
 
 @app.get(

@@ -32,6 +32,8 @@ class ContractDetails(BaseModel):
     meter_reading: Literal["télérelève", "relève par agent"]
     monthly_payment: bool = Field(description="Mensualisation")
     payment_method: Literal["mensualisation", "paiement à réception de facture"]
+    paperless_billing: bool = Field(description="Facture électronique (sinon facture papier)")
+    invoice_delivery: Literal["facture électronique", "facture papier"]
 
 
 class ServiceRegulations(BaseModel):
@@ -101,6 +103,8 @@ def _dashboard(contract: "ContractFile") -> Dashboard:
             meter_reading="télérelève" if details.remote_reading else "relève par agent",
             monthly_payment=details.monthly_payment,
             payment_method="mensualisation" if details.monthly_payment else "paiement à réception de facture",
+            paperless_billing=contract.paperless_billing,
+            invoice_delivery="facture électronique" if contract.paperless_billing else "facture papier",
         ),
         service_regulations=ServiceRegulations(
             title=regulation.title, version=regulation.version, date=regulation.adopted_on, pdf_url=regulation.pdf_url

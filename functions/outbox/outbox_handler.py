@@ -63,6 +63,13 @@ def _contract_ended(task: Task, mailer: Mailer) -> None:
         send_contract_ended(mailer, email, payload["contract_number"], payload["service_address"])
 
 
+def _new_invoice(task: Task, mailer: Mailer) -> None:
+    from espace_abonne.invoices.notices import NewInvoice
+    from espace_abonne.invoices.wiring import new_invoice_notices
+
+    new_invoice_notices(mailer).perform(NewInvoice.from_payload(task.payload))
+
+
 # Each kind: the payload fields it needs (strings), and what runs it.
 TASKS: dict[str, tuple[tuple[str, ...], Perform]] = {
     outbox.SEND_EMAIL: (("to", "subject", "text", "html"), _send_email),
@@ -71,6 +78,10 @@ TASKS: dict[str, tuple[tuple[str, ...], Perform]] = {
     outbox.PASSWORD_RESET: (("email",), _password_reset),
     outbox.EMAIL_CHANGE: (("account_id", "email", "new_email"), _email_change),
     outbox.CONTRACT_ENDED: (("account_id", "contract_number", "service_address"), _contract_ended),
+    outbox.NEW_INVOICE: (
+        ("contract_number", "payer_id", "service_address", "invoice_number", "issue_date", "due_date", "amount"),
+        _new_invoice,
+    ),
 }
 
 

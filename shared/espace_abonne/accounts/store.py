@@ -40,6 +40,8 @@ class Account:
     expires_at: int | None = None  # pending accounts only
     last_link_at: int = 0  # when the newest activation link was sent
     last_task: str = ""
+    # « Nouvelle facture disponible » emails (a preference of « Mon compte », on unless turned off).
+    new_invoice_emails: bool = True
 
     def is_gone(self, now: int) -> bool:
         """A pending account past its 7 days: TTL deletes it late, the code treats it as gone now."""
@@ -73,6 +75,7 @@ def _account_from(values: dict[str, Any]) -> Account:
         expires_at=int(values["expires_at"]) if "expires_at" in values else None,
         last_link_at=int(values.get("last_link_at", 0)),
         last_task=str(values.get("last_task", "")),
+        new_invoice_emails=bool(values.get("new_invoice_emails", True)),
     )
 
 
@@ -365,6 +368,7 @@ class AccountStore:
             "activated_at": account.activated_at,
             "version": account.version + 1,
             "session_version": account.session_version,
+            "new_invoice_emails": account.new_invoice_emails,
         }
         return transact(
             [
@@ -385,6 +389,20 @@ class AccountStore:
                     }
                 },
             ]
+        )
+
+    # -- preferences -------------------------------------------------------------------------
+    def set_new_invoice_emails(self, account: Account, enabled: bool) -> bool:
+        """False if the account is gone (or moved to another address) meanwhile. Not versioned: a
+        preference changes nothing that another request's versioned write relies on."""
+        return conditional(
+            lambda: aws.dynamodb().update_item(
+                TableName=self._accounts,
+                Key=self._key(account.email),
+                UpdateExpression="SET new_invoice_emails = :enabled",
+                ConditionExpression="account_id = :account_id",
+                ExpressionAttributeValues=to_item({":enabled": enabled, ":account_id": account.account_id}),
+            )
         )
 
     # -- closing -----------------------------------------------------------------------------

@@ -64,8 +64,13 @@ class Reading(Record):
         return self
 
 
+# Invoice numbers name files (the PDF in the inbox, its copy, the download's name): letters, digits,
+# `.`, `_` and `-`. French law makes them unique (a continuous numbering, CGI art. 242 nonies A).
+INVOICE_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+
+
 class Invoice(Record):
-    number: str = Field(min_length=1, max_length=40)
+    number: str = Field(pattern=INVOICE_NUMBER)
     issue_date: dt.date
     due_date: dt.date
     amount_ttc: Cents = Field(gt=0)
@@ -105,6 +110,9 @@ class ContractRecord(Record):
     holder: str = Field(min_length=1, max_length=200)
     meter: Meter
     monthly_payment: bool  # mensualisation
+    # Facture électronique as the billing system has it (absent: it does not say); the subscriber's
+    # own choice is made in the portal (contracts/paperless.py).
+    paperless_billing: bool | None = None
     regulation_version: str = Field(min_length=1, max_length=40)
     data_as_of: dt.date
     readings: list[Reading] = Field(max_length=2000)

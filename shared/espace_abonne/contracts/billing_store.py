@@ -1,11 +1,15 @@
 """The billing copy in BillingTable, laid out so that each screen is one request.
 
-    pk = CONTRACT#<number>   sk = CONTRACT              the contract, its règlement, clé digest
+    pk = CONTRACT#<number>   sk = CONTRACT              the contract, its règlement, clé digest, and
+                                                        what its last import wrote (item_keys,
+                                                        pdf_keys, source_digest)
                              sk = READING#<date>        one meter reading
                              sk = INVOICE#<date>#<no>   one invoice
                              sk = PAYMENT#<date>#<seq>  one payment
                              sk = ONLINE#<payment id>   a payment made online in the portal (PayFiP),
                                                         written by the portal, never by the importer
+                             sk = PAPERLESS             the subscriber's facture électronique choice
+                                                        (made in the portal: imports keep it)
     pk = PAYER#<payer id>    sk = PAYER                 the payer (redevable)
                              sk = CONTRACT#<number>     one of its contracts (number, address)
 
@@ -17,6 +21,7 @@ An online payment counts in what is left to pay until the export brings a paymen
 same PayFiP operation (`payfip_operation`), which then replaces it.
 """
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +34,12 @@ if TYPE_CHECKING:
     from espace_abonne.contracts.billing import ContractRecord, PayerRecord, RegulationRecord
 
 DETAILS = "CONTRACT"
+PAPERLESS = "PAPERLESS"
+BATCH_WRITE = 25  # BatchWriteItem's limit
+BATCH_GET = 100  # BatchGetItem's limit
+# A bulk import may write faster than an on-demand table's current capacity: DynamoDB then leaves
+# items unprocessed, and the import backs off (about a minute in all) rather than fail.
+WRITE_ATTEMPTS = 16
 
 
 def contract_pk(number: str) -> str:
@@ -72,6 +83,7 @@ class ContractDetails:
     regulation: Regulation
     data_as_of: str
     key_digest: str
+    paperless_billing: bool | None = None  # as the billing system exported it (None: not said)
 
 
 @dataclass(frozen=True)
@@ -119,15 +131,40 @@ MIN_ONLINE_PAYMENT_CENTS = 100
 
 
 @dataclass(frozen=True)
+class PaperlessChoice:
+    """Facture électronique (or back to paper) as a subscriber chose it in the portal."""
+
+    paperless: bool
+    payer_id: str  # the payer it was chosen for: a new occupant does not inherit it
+    chosen_at: int
+    exported_then: bool | None  # what the billing system's export said when it was chosen
+
+
+@dataclass(frozen=True)
 class ContractFile:
     """One contract as the billing system exported it: details, readings, invoices, payments
-    (each list oldest first)."""
+    (each list oldest first), and the subscriber's facture électronique choice."""
 
     details: ContractDetails
     readings: list[MeterReading]
     invoices: list[InvoiceRecord]
     payments: list[PaymentRecord]
     online_payments: list[OnlinePayment] = field(default_factory=list)  # every one ever accepted
+    paperless_choice: PaperlessChoice | None = None
+
+    @property
+    def paperless_billing(self) -> bool:
+        """The contract's billing mode: the subscriber's choice for this payer, unless the billing
+        system's export has changed since it was made (the Régie changed it, e.g. on the phone);
+        otherwise what the export says (nothing said: paper)."""
+        choice = self.paperless_choice
+        if (
+            choice is not None
+            and choice.payer_id == self.details.payer_id
+            and choice.exported_then == self.details.paperless_billing
+        ):
+            return choice.paperless
+        return bool(self.details.paperless_billing)
 
     def invoice(self, number: str) -> InvoiceRecord | None:
         return next((i for i in self.invoices if i.number == number), None)
@@ -197,6 +234,44 @@ def _details_from(item: dict[str, Any]) -> ContractDetails:
         ),
         data_as_of=item["data_as_of"],
         key_digest=item["key_digest"],
+        paperless_billing=None if item.get("paperless_billing") is None else bool(item["paperless_billing"]),
+    )
+
+
+def _paperless_from(item: dict[str, Any]) -> PaperlessChoice:
+    exported = item.get("exported_then")
+    return PaperlessChoice(
+        paperless=bool(item["paperless"]),
+        payer_id=item["payer_id"],
+        chosen_at=int(item["chosen_at"]),
+        exported_then=None if exported is None else bool(exported),
+    )
+
+
+@dataclass(frozen=True)
+class PreviousImport:
+    """What the last import of a contract wrote (nothing: never imported)."""
+
+    item_keys: tuple[str, ...] = ()
+    payer_id: str | None = None
+    source_digest: str | None = None
+    pdf_keys: frozenset[str] = field(default_factory=frozenset)  # invoices whose PDF the portal has
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.item_keys)
+
+    @property
+    def invoice_numbers(self) -> frozenset[str]:
+        return frozenset(key.rsplit("#", 1)[-1] for key in self.item_keys if key.startswith("INVOICE#"))
+
+
+def _previous_from(item: dict[str, Any]) -> PreviousImport:
+    return PreviousImport(
+        item_keys=tuple(item.get("item_keys", [])),
+        payer_id=item.get("payer_id"),
+        source_digest=item.get("source_digest"),
+        pdf_keys=frozenset(item.get("pdf_keys", [])),
     )
 
 
@@ -283,12 +358,8 @@ class BillingStore:
             ConsistentRead=consistent,
         )
         by_kind: dict[str, list[dict[str, Any]]] = {
-            "CONTRACT": [],
-            "READING": [],
-            "INVOICE": [],
-            "PAYMENT": [],
-            "ONLINE": [],
-        }
+            "CONTRACT": [], "READING": [], "INVOICE": [], "PAYMENT": [], "ONLINE": [], PAPERLESS: []
+        }  # fmt: skip
         for item in items:
             by_kind.setdefault(str(item["sk"]).split("#", 1)[0], []).append(item)
         if not by_kind["CONTRACT"]:
@@ -301,6 +372,7 @@ class BillingStore:
             online_payments=sorted(
                 (_online_payment_from(i) for i in by_kind["ONLINE"]), key=lambda p: (p.paid_on, p.payment_id)
             ),
+            paperless_choice=_paperless_from(by_kind[PAPERLESS][0]) if by_kind[PAPERLESS] else None,
         )
 
     def online_payment_entry(self, contract_number: str, payment: OnlinePayment) -> dict[str, Any]:
@@ -325,11 +397,92 @@ class BillingStore:
             }
         }
 
+    # -- facture électronique ------------------------------------------------------------------
+    def paperless_entry(
+        self, number: str, choice: PaperlessChoice, replacing: PaperlessChoice | None
+    ) -> dict[str, Any]:
+        """The transaction item that stores a choice, only if the stored one is still `replacing`
+        (two requests at once: one wins)."""
+        condition: dict[str, Any] = (
+            {"ConditionExpression": "attribute_not_exists(sk)"}
+            if replacing is None
+            else {
+                "ConditionExpression": "chosen_at = :then",
+                "ExpressionAttributeValues": to_item({":then": replacing.chosen_at}),
+            }
+        )
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_item(
+                    {
+                        "pk": contract_pk(number),
+                        "sk": PAPERLESS,
+                        "paperless": choice.paperless,
+                        "payer_id": choice.payer_id,
+                        "chosen_at": choice.chosen_at,
+                        "exported_then": choice.exported_then,
+                    }
+                ),
+                **condition,
+            }
+        }
+
+    # -- the import ----------------------------------------------------------------------------
+    def previous_imports(self, numbers: list[str]) -> dict[str, PreviousImport]:
+        """What the last import wrote for each contract, a hundred contracts to a request."""
+        client = aws.dynamodb_bulk()
+        found: dict[str, PreviousImport] = {}
+        for start in range(0, len(numbers), BATCH_GET):
+            pending: dict[str, Any] = {
+                self.table: {
+                    "Keys": [contract_details_key(n) for n in numbers[start : start + BATCH_GET]],
+                    "ProjectionExpression": "pk, item_keys, payer_id, source_digest, pdf_keys",
+                    "ConsistentRead": True,
+                }
+            }
+            for attempt in range(8):
+                response = client.batch_get_item(RequestItems=pending)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    values = from_item(item)
+                    found[str(values["pk"]).removeprefix("CONTRACT#")] = _previous_from(values)
+                pending = dict(response.get("UnprocessedKeys") or {})
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 2))  # back off while DynamoDB is throttling us
+            else:
+                raise RuntimeError("DynamoDB kept keys unprocessed; run the import again")
+        return found
+
+    def write(self, puts: list[dict[str, Any]], deletes: list[dict[str, Any]]) -> None:
+        """BatchWriteItem in groups of 25 (deletes first), retrying what DynamoDB leaves unprocessed."""
+        requests: list[Any] = [{"DeleteRequest": {"Key": key}} for key in deletes]
+        requests += [{"PutRequest": {"Item": to_item(item)}} for item in puts]
+        client = aws.dynamodb_bulk()
+        for start in range(0, len(requests), BATCH_WRITE):
+            pending: dict[str, Any] = {self.table: requests[start : start + BATCH_WRITE]}
+            for attempt in range(WRITE_ATTEMPTS):
+                unprocessed = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not unprocessed:
+                    break
+                pending = dict(unprocessed)
+                time.sleep(min(0.05 * 2**attempt, 5))  # back off while DynamoDB is throttling us
+            else:
+                raise RuntimeError("DynamoDB kept items unprocessed; run the import again")
+
 
 def contract_items(
-    record: "ContractRecord", payer: "PayerRecord", regulation: "RegulationRecord", key_digest: str
+    record: "ContractRecord",
+    payer: "PayerRecord",
+    regulation: "RegulationRecord",
+    key_digest: str,
+    pdf_keys: frozenset[str] = frozenset(),
+    source_digest: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every item of a contract's partition, details last (written last by the importer)."""
+    """Every item of a contract's partition, details last (written last by the importer).
+
+    `pdf_keys`: the invoices whose PDF is in the documents bucket; `source_digest`: what the
+    export said, so that the next import can skip the contract when it says the same."""
     pk = contract_pk(record.number)
     items: list[dict[str, Any]] = []
     previous_index: int | None = None
@@ -356,7 +509,7 @@ def contract_items(
                 "due_date": invoice.due_date.isoformat(),
                 "amount_cents": invoice.amount_ttc,
                 "status": invoice.status,
-                "pdf_available": invoice.pdf,
+                "pdf_available": invoice.pdf and invoice.number in pdf_keys,
             }
         )
     for sequence, payment in enumerate(record.payments):
@@ -385,6 +538,7 @@ def contract_items(
             "meter_number": record.meter.number,
             "remote_reading": record.meter.remote_reading,
             "monthly_payment": record.monthly_payment,
+            "paperless_billing": record.paperless_billing,
             "regulation": {
                 "title": regulation.title,
                 "version": regulation.version,
@@ -395,9 +549,19 @@ def contract_items(
             "key_digest": key_digest,
             # What this import wrote: the next import deletes what it no longer has.
             "item_keys": [item["sk"] for item in items],
+            "pdf_keys": sorted(pdf_keys) or None,
+            "source_digest": source_digest,
         }
     )
     return items
+
+
+def payer_contract_key(payer_id: str, number: str) -> dict[str, Any]:
+    return to_item({"pk": payer_pk(payer_id), "sk": f"CONTRACT#{number}"})
+
+
+def item_key(number: str, sort_key: str) -> dict[str, Any]:
+    return to_item({"pk": contract_pk(number), "sk": sort_key})
 
 
 def payer_items(payer: "PayerRecord") -> list[dict[str, Any]]:

@@ -1,10 +1,11 @@
-"""What a linked account may read: its contracts, one contract's file (PRODUCT.md §2 flows 6–7), and
-what is left to pay on one of its invoices (§6)."""
+"""What a linked account may read: its contracts, one contract's file and its invoices' PDFs
+(PRODUCT.md §2 flows 6–7, §7), and what is left to pay on one of its invoices (§6)."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from espace_abonne.contracts.billing_store import BillingStore, ContractFile, ContractSummary, OnlinePayment
+from espace_abonne.contracts.documents import InvoiceDocuments, InvoicePdf
 from espace_abonne.contracts.keys import is_contract_number
 from espace_abonne.contracts.links_store import Link, LinkStore
 from espace_abonne.core.errors import DomainError
@@ -20,6 +21,13 @@ class InvoiceNotFound(DomainError):
         super().__init__(404, "invoice_not_found", "Cette facture n'existe pas sur ce contrat.")
 
 
+class InvoicePdfNotFound(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            404, "invoice_not_found", "Cette facture n'existe pas pour ce contrat ou son PDF n'est pas disponible."
+        )
+
+
 @dataclass(frozen=True)
 class AmountDue:
     contract_number: str
@@ -30,9 +38,10 @@ class AmountDue:
 
 
 class ContractReader:
-    def __init__(self, billing: BillingStore, links: LinkStore) -> None:
+    def __init__(self, billing: BillingStore, links: LinkStore, documents: InvoiceDocuments | None = None) -> None:
         self._billing = billing
         self._links = links
+        self._documents = documents or InvoiceDocuments(None)
 
     def contracts(self, account_id: str) -> list[ContractSummary]:
         return [link.summary for link in self._links.of_account(account_id)]
@@ -65,6 +74,25 @@ class ContractReader:
             issue_date=invoice.issue_date,
             left_to_pay_cents=contract.left_to_pay_cents(invoice.number),
             online_payments=contract.online_payments_of(invoice.number),
+        )
+
+    def invoice_pdf(self, account_id: str, contract_number: str, invoice_number: str) -> InvoicePdf:
+        """An invoice's PDF, from a contract linked to the caller: not linked is 404 contract_not_found;
+        an invoice the contract does not have, or without a PDF, is 404 invoice_not_found."""
+        contract = self.contract_file(account_id, contract_number)
+        invoice = contract.invoice(invoice_number)
+        if invoice is None or not invoice.pdf_available:
+            raise InvoicePdfNotFound()
+        pdf = self._documents.read(contract_number, invoice.number)
+        if pdf is None:
+            raise InvoicePdfNotFound()
+        return pdf
+
+    def linked_accounts(self, contract_number: str, payer_id: str) -> list[str]:
+        """The accounts linked to a contract for this payer (a link left behind by a former payer
+        reads nothing, so it is told nothing either)."""
+        return sorted(
+            {link.account_id for link in self._links.of_contract(contract_number) if link.payer_id == payer_id}
         )
 
     # -- RGPD --------------------------------------------------------------------------------

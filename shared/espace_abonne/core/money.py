@@ -9,7 +9,8 @@ def format_cents(cents: int) -> str:
 
 
 def french_euros(cents: int) -> str:
-    """12345 -> "123,45 €" (a narrow no-break space between thousands), for emails."""
+    """12345 -> "123,45 €" as a French reader writes it (decimal comma, a narrow no-break space
+    between thousands, a no-break space before the sign)."""
     units, hundredths = divmod(abs(cents), 100)
     grouped = f"{units:,}".replace(",", "\u202f")
     return f"{'-' if cents < 0 else ''}{grouped},{hundredths:02d}\u00a0€"

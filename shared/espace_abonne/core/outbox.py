@@ -20,6 +20,8 @@ RESEND_ACTIVATION = "resend_activation"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (a task kind, not a password)
 EMAIL_CHANGE = "email_change"
 CONTRACT_ENDED = "contract_ended"
+NEW_INVOICE = "new_invoice"
+BATCH = 10  # SQS's SendMessageBatch limit
 
 
 class MalformedTask(ValueError):
@@ -60,6 +62,28 @@ class Outbox:
         if not self._queue_url:
             raise MissingSetting("OUTBOX_QUEUE_URL")
         aws.sqs().send_message(QueueUrl=self._queue_url, MessageBody=Task(kind, payload).body())
+
+    def enqueue_all(self, kind: str, payloads: list[dict[str, Any]]) -> None:
+        """Many tasks of a kind, ten to a request (the import announces new invoices this way)."""
+        from espace_abonne.core import aws
+        from espace_abonne.core.settings import MissingSetting
+
+        if not self._queue_url:
+            raise MissingSetting("OUTBOX_QUEUE_URL")
+        for start in range(0, len(payloads), BATCH):
+            entries = [
+                {"Id": str(n), "MessageBody": Task(kind, payload).body()}
+                for n, payload in enumerate(payloads[start : start + BATCH])
+            ]
+            pending = entries
+            for _ in range(3):
+                response = aws.sqs().send_message_batch(QueueUrl=self._queue_url, Entries=pending)  # type: ignore[arg-type]
+                failed = {f["Id"] for f in response.get("Failed", [])}
+                pending = [entry for entry in pending if entry["Id"] in failed]
+                if not pending:
+                    break
+            else:
+                raise RuntimeError(f"SQS refused {len(pending)} {kind} tasks")
 
 
 class QueuedMailer:

@@ -54,6 +54,15 @@ class Settings(BaseModel):
     return_feed_table: str | None = Field(default=None, alias="RETURN_FEED_TABLE", min_length=3)
     # Work done after the answer (emails, account lookups): see core/outbox.py.
     outbox_queue_url: str | None = Field(default=None, alias="OUTBOX_QUEUE_URL", min_length=3)
+    # The buckets the billing system and the portal exchange files through (docs/billing-export.md):
+    # the inbox it drops its export and PDFs into, the portal's own copy of the PDFs, the return feed.
+    billing_inbox_bucket: str | None = Field(default=None, alias="BILLING_INBOX_BUCKET", min_length=3)
+    documents_bucket: str | None = Field(default=None, alias="DOCUMENTS_BUCKET", min_length=3)
+    return_feed_bucket: str | None = Field(default=None, alias="RETURN_FEED_BUCKET", min_length=3)
+    # The operators' SNS topic (alarms, and the import's refused records).
+    alarm_topic_arn: str | None = Field(default=None, alias="ALARM_TOPIC_ARN", min_length=3)
+    # Contracts the billing import writes at once (threads; DynamoDB and S3 calls overlap).
+    billing_import_concurrency: int = Field(default=1, alias="BILLING_IMPORT_CONCURRENCY", ge=1, le=32)
 
     # Where subscription requests and contact messages are sent.
     regie_contact_email: str | None = Field(default=None, alias="REGIE_CONTACT_EMAIL", min_length=3)

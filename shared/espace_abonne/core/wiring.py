@@ -5,9 +5,11 @@ from typing import TYPE_CHECKING
 from espace_abonne.core.settings import get_settings
 
 if TYPE_CHECKING:
+    from espace_abonne.core.alerts import OperatorAlerts
     from espace_abonne.core.mail import Mailer, SesMailer
+    from espace_abonne.core.once import OnceLog
     from espace_abonne.core.outbox import Outbox
-    from espace_abonne.core.return_feed import ReturnFeed
+    from espace_abonne.core.return_feed import ReturnFeed, ReturnFeedFile
     from espace_abonne.core.throttles import SendLog, ThrottleStore
 
 EMAILS_PER_MAILBOX = 5
@@ -51,3 +53,21 @@ def ses_mailer() -> "SesMailer":
 
     settings = get_settings()
     return SesMailer(settings.require("email_sender"), settings.ses_configuration_set)
+
+
+def alerts() -> "OperatorAlerts":
+    from espace_abonne.core.alerts import OperatorAlerts
+
+    return OperatorAlerts(get_settings().require("alarm_topic_arn"))
+
+
+def once_log() -> "OnceLog":
+    from espace_abonne.core.once import OnceLog
+
+    return OnceLog(get_settings().require("throttles_table"))
+
+
+def return_feed_file() -> "ReturnFeedFile":
+    from espace_abonne.core.return_feed import ReturnFeedFile
+
+    return ReturnFeedFile(return_feed(), get_settings().require("return_feed_bucket"))

@@ -6,6 +6,7 @@ store); sessions, links and requests are changed through their own domains' serv
 export and forget their own data for the RGPD rights.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from espace_abonne.accounts.passwords import hash_password, password_errors
@@ -41,6 +42,13 @@ from espace_abonne.sessions.login import Authenticated, LoginService
 from espace_abonne.sessions.store import Session
 
 EMAIL_CHANGE_LIFETIME = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Preferences:
+    new_invoice_emails: bool  # « Nouvelle facture disponible »
+
+
 EMAIL_CHANGES_PER_ACCOUNT = (5, 3600)
 
 
@@ -130,6 +138,15 @@ class MyAccountService:
         self._mailer.send(email_changed_old_address_email(account.email, stored.new_email))
         return stored.new_email
 
+    # -- preferences -------------------------------------------------------------------------
+    def preferences(self, caller: Authenticated) -> Preferences:
+        return Preferences(new_invoice_emails=self._account_of(caller).new_invoice_emails)
+
+    def set_preferences(self, caller: Authenticated, new_invoice_emails: bool) -> Preferences:
+        if not self._accounts.set_new_invoice_emails(self._account_of(caller), new_invoice_emails):
+            raise NotAuthenticated()  # the account was deleted or moved meanwhile
+        return Preferences(new_invoice_emails=new_invoice_emails)
+
     # -- contracts and sessions --------------------------------------------------------------
     def unlink(self, caller: Authenticated, contract_number: str) -> None:
         self._contracts.unlink(caller.account_id, contract_number)
@@ -155,6 +172,7 @@ class MyAccountService:
                 "emails_sent_last_hour_at": [
                     iso_time(t) for t in self._send_log.recent(mailbox_of(account.email), now)
                 ],
+                "preferences": {"new_invoice_emails": account.new_invoice_emails},
             },
             "contracts": [
                 {

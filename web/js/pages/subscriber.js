@@ -1,5 +1,6 @@
 // Pages of a signed-in subscriber: welcome, linking, the dashboard of one contract, « Mon compte ».
 import { api } from "../api.js";
+import { API_BASE_URL } from "../../config.js";
 import { consumptionChart } from "../chart.js";
 import { euros, frenchDate, frenchDateTime, isNegative, isZero } from "../format.js";
 import { watchPasswordRules } from "../password-rules.js";
@@ -103,18 +104,50 @@ function readingRow(reading) {
   return row;
 }
 
-// The portal has no invoice download yet: a PDF that exists is sent by the Régie on request, through
-// the contact form filled in for that invoice. The link's name starts with its visible text (WCAG 2.5.3).
+export function invoicePdfUrl(contractNumber, invoiceNumber) {
+  return `${API_BASE_URL}/contracts/${encodeURIComponent(contractNumber)}/invoices/${encodeURIComponent(invoiceNumber)}/pdf`;
+}
+
+// The PDF comes from the API as an attachment: following the link downloads it. No `download`
+// attribute: with it Chromium sends no Accept header, and API Gateway then answers the PDF as base64
+// text (it decodes only for the binary media types of the API, text/html first for a link followed).
+// The link's name starts with its visible text, then says which invoice (WCAG 2.5.3).
 function pdfCell(invoice, ofContract) {
   const td = cell(invoice.pdf_available ? null : "Non disponible");
   if (invoice.pdf_available) {
-    const ask = element("a", "Sur demande");
-    const query = new URLSearchParams({ objet: "facture", contrat: ofContract, facture: invoice.number });
-    ask.href = `/contact?${query}`;
-    ask.append(element("span", `\u00a0: PDF de la facture ${invoice.number}`, "visually-hidden"));
-    td.append(ask);
+    const download = element("a", "Télécharger (PDF)");
+    download.href = invoicePdfUrl(ofContract, invoice.number);
+    download.append(element("span", `\u00a0: facture ${invoice.number}`, "visually-hidden"));
+    td.append(download);
   }
   return td;
+}
+
+const DELIVERY_MEANING = {
+  true: "Vos factures sont disponibles ici, sans envoi papier\u00a0; un email vous prévient de chaque nouvelle facture (réglable dans «\u00a0Mon compte\u00a0»).",
+  false: "Vos factures vous sont envoyées par courrier et restent consultables ici.",
+};
+
+// « Facture électronique »: the contract's mode, and the button that switches it.
+function showInvoiceDelivery(main, contract) {
+  const form = main.querySelector("#paperless-form");
+  let paperless = contract.paperless_billing;
+  const show = () => {
+    setText(form, "invoice_delivery", paperless ? "facture électronique" : "facture papier");
+    setText(form, "invoice_delivery_meaning", DELIVERY_MEANING[paperless]);
+    form.querySelector("[data-paperless-toggle]").textContent = paperless
+      ? "Revenir à la facture papier"
+      : "Passer à la facture électronique";
+  };
+  show();
+  handleForm(form, async () => {
+    const answer = await api("PUT", `/contracts/${encodeURIComponent(contract.number)}/paperless-billing`, {
+      enabled: !paperless,
+    });
+    paperless = answer.paperless_billing;
+    show();
+    showFormAlert(form, answer.message, "success");
+  });
 }
 
 const INVOICE_STATUS_CLASS = { payée: "badge--paid", "à payer": "badge--due", "partiellement payée": "badge--due" };
@@ -250,6 +283,7 @@ export async function dashboardPage(subscriber) {
   main.querySelector("[data-readings]").append(...[...dashboard.consumption].reverse().map(readingRow));
   main.querySelector("[data-invoices]").append(...dashboard.invoices.map((invoice) => invoiceRow(invoice, contract.number)));
   main.querySelector("[data-payments]").append(...dashboard.payments.map(paymentRow));
+  showInvoiceDelivery(main, contract);
   loading.hidden = true;
   main.querySelector("[data-content]").hidden = false;
   // Drawn once shown: the chart takes the width it is given.
@@ -355,6 +389,13 @@ export async function accountPage(subscriber) {
     showFormAlert(emailForm, answer.message, "success");
   });
 
+  const preferencesForm = main.querySelector("#preferences-form");
+  handleForm(preferencesForm, async (values) => {
+    const saved = await api("PUT", "/me/preferences", { new_invoice_emails: values.new_invoice_emails });
+    preferencesForm.elements.namedItem("new_invoice_emails").checked = saved.new_invoice_emails;
+    showFormAlert(preferencesForm, "Vos préférences sont enregistrées.", "success");
+  });
+
   const exportButton = main.querySelector("[data-export]");
   exportButton.addEventListener("click", () => whileBusy(exportButton, () => downloadExport().catch(reportError)));
 
@@ -365,8 +406,9 @@ export async function accountPage(subscriber) {
   });
 
   try {
-    const { sessions } = await api("GET", "/me/sessions");
+    const [{ sessions }, preferences] = await Promise.all([api("GET", "/me/sessions"), api("GET", "/me/preferences")]);
     main.querySelector("[data-sessions]").append(...sessions.map(sessionRow));
+    preferencesForm.elements.namedItem("new_invoice_emails").checked = preferences.new_invoice_emails;
   } catch (error) {
     reportError(error);
   }

@@ -278,7 +278,7 @@ export const subscriptionRequestPage = requestPage(
   },
 );
 
-// « Sur demande » on the dashboard opens /contact?objet=facture&contrat=…&facture=…: the message is
+// A link to /contact?objet=facture&contrat=…&facture=… (a question about an invoice) gets the message
 // written for that invoice. Only values of the expected shapes are taken from the address.
 function prefillContact(form) {
   const query = new URLSearchParams(window.location.search);

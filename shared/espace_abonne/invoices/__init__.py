@@ -1,0 +1,1 @@
+"""Invoices told to subscribers: « Nouvelle facture disponible » after an import (PRODUCT.md §7)."""
