@@ -5,7 +5,7 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import unquote
 
-from local_mode.template import Template
+from local_mode.template import Template, load_template, topic_arn
 
 _TRANSACT_ACTIONS = {
     "Put": "PutItem",
@@ -26,7 +26,10 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
         action = "SendMessage" if operation == "SendMessageBatch" else operation
         return {(f"sqs:{action}", params["QueueUrl"].rsplit("/", 1)[-1])}
     if service == "sns":
-        return {(f"sns:{operation}", params["TopicArn"])}
+        # A topic encrypted with a key of the stack: the publisher also needs that key.
+        key = _topic_keys().get(params["TopicArn"])
+        implied = {("kms:GenerateDataKey", key), ("kms:Decrypt", key)} if key and operation == "Publish" else set()
+        return {(f"sns:{operation}", params["TopicArn"]), *implied}
     if service == "s3":
         return _s3_permissions(operation, params)
     if operation == "TransactWriteItems":
@@ -43,8 +46,20 @@ def needed_permissions(service: str, operation: str, params: dict[str, Any]) -> 
     return {(f"dynamodb:{operation}", table)}
 
 
+def _topic_keys() -> dict[str, str]:
+    """Each SNS topic's KMS key (a key of the stack, by its logical id), by the topic's local ARN."""
+    template = load_template()
+    return {
+        topic_arn(name): resource["Properties"]["KmsMasterKeyId"]["Ref"]
+        for name, resource in template.resources.items()
+        if resource["Type"] == "AWS::SNS::Topic" and "Ref" in resource["Properties"].get("KmsMasterKeyId", {})
+    }
+
+
 def _statements(template: Template, function: str) -> list[dict[str, Any]]:
-    """The function's policy statements, conditional ones (`Fn::If`) as the template's conditions say."""
+    """The function's policy statements, conditional ones (`Fn::If`) as the template's conditions say.
+    Statements Lambda itself uses with the role (an OnFailure destination's key) are left out: no
+    call of the code needs them."""
     found = []
     for policy in template.resources[function]["Properties"]["Policies"]:
         for written in policy["Statement"]:
@@ -52,7 +67,7 @@ def _statements(template: Template, function: str) -> list[dict[str, Any]]:
             if "Fn::If" in written:
                 condition, when_true, when_false = written["Fn::If"]
                 statement = when_true if template.condition(condition) else when_false
-            if statement != {"Ref": "AWS::NoValue"}:
+            if statement != {"Ref": "AWS::NoValue"} and not str(statement.get("Sid", "")).startswith("OnFailure"):
                 found.append(statement)
     return found
 

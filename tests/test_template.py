@@ -199,8 +199,14 @@ def test_every_function_and_table_is_watched(template: Template) -> None:
     assert set(resources_of(template, "AWS::DynamoDB::Table")) <= watched
 
 
-def test_the_alarm_topic_is_encrypted_and_refuses_plain_http(template: Template) -> None:
-    assert template.resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+def test_the_alarm_topic_is_encrypted_with_a_key_alarms_may_use_and_refuses_plain_http(template: Template) -> None:
+    # Under the AWS-managed key (alias/aws/sns) CloudWatch could not publish: no alarm would arrive.
+    assert template.resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}
+    key = template.resources["AlarmTopicKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    cloudwatch = next(s for s in key["KeyPolicy"]["Statement"] if s["Sid"] == "CloudWatchAlarmsPublish")
+    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert set(cloudwatch["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     statements = template.resources["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     deny = next(s for s in statements if s["Effect"] == "Deny")
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
