@@ -203,6 +203,7 @@ class Api:
         headers: dict[str, str] | None = None,
         source_ip: str = "198.51.100.7",
     ) -> ApiResponse:
+        path, _, query = path.partition("?")
         function, resource, parameters = self.function_for(method, path)
         event = proxy_event(
             method,
@@ -211,6 +212,7 @@ class Api:
             path_parameters=parameters,
             body=body,
             headers={**self.default_headers, **(headers or {})},
+            query=query,
             source_ip=source_ip,
             binary_media_types=self.template.binary_media_types(),
         )

@@ -84,6 +84,8 @@ def walk_every_route(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     api.request("GET", "/me/preferences", headers=cookie)
     api.put("/me/preferences", {"new_invoice_emails": True}, headers=cookie)
     walk_payments(api, cookie, clock)
+    clock.advance(61)  # the session's last-seen time is refreshed too
+    walk_consumption(api, cookie)
     api.request("DELETE", "/me/contracts/11301.11377.02", headers=cookie)
     sessions = api.request("GET", "/me/sessions", headers=cookie).json()["sessions"]
     api.request("DELETE", f"/me/sessions/{sessions[-1]['id']}", headers=cookie)
@@ -120,10 +122,22 @@ def walk_every_route(api: Api, mailbox: Mailbox, clock: FrozenClock) -> None:
     activated_account(api, mailbox, "other@example.fr")
     other = {"Cookie": session_cookie_of(log_in(api, "other@example.fr"))}
     api.post("/contracts/links", {"contract_number": "11302.20456.01", "key": "H5N2-R7VB"}, headers=other)
+    api.put("/contracts/11302.20456.01/consumption-alerts", {"daily_litres": 50}, headers=other)
     # Through the billing inbox: the import ends the link (the worker tells the account), copies a new
-    # invoice's PDF and announces it (the worker emails the linked account), refuses a line (SNS).
+    # invoice's PDF and announces it (the worker emails the linked account), refuses a line (SNS),
+    # and finds an abnormal increase in a new reading (the worker tells the linked account).
     _import_a_new_payer_for("11302.20456.01", api)
     api.run_schedule("ReturnFeedFunction")  # yesterday's return feed, as the nightly schedule writes it
+    # Thresholds: emails for the days over 120 litres; the threshold whose link the import ended goes.
+    api.run_schedule("ConsumptionAlertsFunction")
+    clock.advance(61)
+    api.post(
+        "/contracts/11301.11377.01/leak-attestations",
+        {"reading_date": "2026-11-14", "repair_date": "2026-11-16", "leak_location": "Chasse d'eau",
+         "plumber": "Plomberie du Cours", "document": {"file_name": "attestation.pdf",
+         "content_type": "application/pdf", "content_base64": "JVBERi0xLjQKJSVFT0YK"}},
+        headers=cookie,
+    )  # fmt: skip
     api.request("DELETE", "/sessions/current", headers=other)
     api.request("DELETE", "/me", {"current_password": "Encore#Autre2026"}, headers=cookie)
 
@@ -163,6 +177,16 @@ def walk_payments(api: Api, cookie: dict[str, str], clock: FrozenClock) -> None:
         payfip.urllib_transport = real_transport
 
 
+def walk_consumption(api: Api, cookie: dict[str, str]) -> None:
+    """The series and its CSV, thresholds set, removed and set again, an index sent (autorelève)."""
+    api.request("GET", "/contracts/11301.11377.01/consumption?granularity=month", headers=cookie)
+    api.request("GET", "/contracts/11301.11377.01/consumption.csv", headers=cookie)
+    api.put("/contracts/11301.11377.01/consumption-alerts", {"daily_litres": 400}, headers=cookie)
+    api.request("DELETE", "/contracts/11301.11377.01/consumption-alerts", headers=cookie)
+    api.put("/contracts/11301.11377.01/consumption-alerts", {"daily_litres": 120, "monthly_m3": 5}, headers=cookie)
+    api.post("/contracts/11301.11377.02/meter-readings", {"date": "2026-11-16", "index_m3": 2050}, headers=cookie)
+
+
 def _import_a_new_payer_for(number: str, api: Api) -> None:
     import json
 
@@ -174,6 +198,11 @@ def _import_a_new_payer_for(number: str, api: Api) -> None:
             record["payer_id"] = "R-999999"
         if record.get("number") == "11301.11377.01":
             record["invoices"].append({**record["invoices"][-1], "number": "F202611-1137701", "status": "à payer"})
+            last = record["readings"][-1]  # a leak: 60 m³ in a month where 10 are usual
+            record["readings"].append({**last, "date": "2026-11-14", "index_m3": last["index_m3"] + 60})
+            index = record["daily_index"][-1]["index_l"]  # and the days since, at 900 litres a day
+            record["daily_index"] += [{"date": f"2026-11-{d}", "index_l": index + 900 * (d - 14)} for d in (15, 16, 17)]
+            record["data_as_of"] = "2026-11-17"
     records.insert(1, {"type": "payer", "payer_id": "R-999999", "name": "Nouvel occupant"})
     drop_invoice_pdf(api.template, "F202611-1137701", (DEMO_INVOICES / "F202610-1137701.pdf").read_bytes())
     drop_export(api.template, [*(json.dumps(r, ensure_ascii=False) for r in records), "{not json"], "walk")

@@ -117,7 +117,8 @@ def test_link_a_contract_and_read_its_dashboard_over_http(local_api: str) -> Non
     status, _, board = call("GET", f"{local_api}/contracts/11301.11377.02/dashboard", headers=cookie)
     assert status == 200
     assert set(board) == {
-        "contract", "service_regulations", "consumption", "invoices", "payments", "balance", "data_as_of"
+        "contract", "service_regulations", "consumption", "invoices", "payments", "balance", "data_as_of",
+        "leak_alerts", "meter_readings_sent", "consumption_alerts",
     }  # fmt: skip
     assert len(board["consumption"]) >= 7
 

@@ -14,7 +14,7 @@ from tests.accounts import activated_account, log_in, session_cookie_of
 from tests.conftest import FRONTEND_URL, Api, ApiResponse, CapturedLogs, FrozenClock, Mailbox
 
 CONTRACT = "11301.11377.01"
-PARTLY_PAID = "F202610-1137701"  # 312.78 €, 52.13 € paid by the mensualisation: 260.65 € left
+PARTLY_PAID = "F202610-1137701"  # 304.54 €, 50.75 € paid by the mensualisation: 253.79 € left
 PAID_INVOICE = "F202604-1137701"
 PAYFIP_SERVER = "145.242.11.4"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -129,15 +129,15 @@ def test_paying_the_partly_paid_invoice_counts_it_once_and_sends_a_receipt(
     camille: Payer, payfip: PayfipSimulator, api: Api, mailbox: Mailbox
 ) -> None:
     before = camille.dashboard()
-    assert camille.invoice() | {"left_to_pay": "260.65", "payable_online": True} == camille.invoice()
+    assert camille.invoice() | {"left_to_pay": "253.79", "payable_online": True} == camille.invoice()
 
     started = camille.start()
     assert started.status == 201
-    assert started.json()["amount"] == "260.65"
+    assert started.json()["amount"] == "253.79"
     assert started.json()["redirect_url"].startswith("http://127.0.0.1:3000/_payfip/tpa/paiementws.web?idop=")
     [operation] = payfip.operations()
     assert (operation.montant, operation.refdet, operation.numcli, operation.exer) == (
-        26065,
+        25379,
         "F2026101137701",
         "123456",
         "2026",
@@ -151,18 +151,18 @@ def test_paying_the_partly_paid_invoice_counts_it_once_and_sends_a_receipt(
 
     payment = camille.payment(started.json()["payment_id"]).json()
     assert payment["status"] == "payé"
-    assert payment["amount"] == "260.65"
+    assert payment["amount"] == "253.79"
     assert payment["authorization_number"] == payfip.operations()[0].numauto
     [receipt] = receipts(mailbox, "camille@example.fr")
-    assert "260,65\u00a0€" in receipt.text
+    assert "253,79\u00a0€" in receipt.text
     assert PARTLY_PAID in receipt.text
     assert f"Numéro d'autorisation\u00a0: {payment['authorization_number']}" in receipt.text
     after = camille.dashboard()
-    assert cents(after["balance"]) == cents(before["balance"]) - 26065
+    assert cents(after["balance"]) == cents(before["balance"]) - 25379
     assert camille.invoice() | {"status": "payée", "left_to_pay": "0.00", "payable_online": False} == camille.invoice()
     assert after["payments"][0] == {
         "date": after["payments"][0]["date"],
-        "amount": "260.65",
+        "amount": "253.79",
         "method": "paiement en ligne, en cours d'encaissement",
         "invoice_number": PARTLY_PAID,
     }
@@ -186,7 +186,7 @@ def test_an_accepted_payment_goes_to_the_return_feed_for_the_billing_system(
             "payment_id": started.json()["payment_id"],
             "contract_number": CONTRACT,
             "invoice_number": PARTLY_PAID,
-            "amount": "260.65",
+            "amount": "253.79",
             "method": "prélèvement",
             "payfip_operation": id_op_of(started),
             "refdet": "F2026101137701",
@@ -200,8 +200,8 @@ def test_the_amount_is_computed_by_the_server_never_taken_from_the_client(
 ) -> None:
     started = camille.start(body={"amount": "1.00"})
 
-    assert started.json()["amount"] == "260.65"
-    assert [o.montant for o in payfip.operations()] == [26065]
+    assert started.json()["amount"] == "253.79"
+    assert [o.montant for o in payfip.operations()] == [25379]
 
 
 def test_a_replayed_notification_changes_nothing_and_sends_no_second_email(
@@ -327,7 +327,7 @@ def test_a_detail_of_another_payment_is_not_accepted(
     stored = payment_store().get(started.json()["payment_id"])
     assert stored is not None
     detail = PaymentDetail(
-        id_op=id_op_of(started), numcli="123456", refdet="F2026101137701", montant=26065, resultrans="P"
+        id_op=id_op_of(started), numcli="123456", refdet="F2026101137701", montant=25379, resultrans="P"
     )
 
     assert mismatches(stored, detail) == ()
@@ -409,7 +409,7 @@ def test_a_start_that_read_the_amount_before_an_acceptance_cannot_take_the_lock(
     notify(api, id_op_of(started))  # one online payment accepted: the lock's version is 1
     stale = Payment(
         payment_id="00000000-0000-4000-8000-000000000001", account_id="a", contract_number=CONTRACT,
-        invoice_number=PARTLY_PAID, amount_cents=26065, refdet="F2026101137701", exer=2026, numcli="123456",
+        invoice_number=PARTLY_PAID, amount_cents=25379, refdet="F2026101137701", exer=2026, numcli="123456",
         mel="camille@example.fr", status=PENDING, created_at=clock.now(),
     )  # fmt: skip
 
@@ -598,7 +598,7 @@ def test_the_billing_export_replaces_the_online_payment_it_brings(
                 i | {"status": "payée"} if i["number"] == PARTLY_PAID else i for i in record["invoices"]
             ]
             record["payments"].append(
-                {"date": "2026-11-20", "amount": "260.65", "method": "carte bancaire", "invoice_number": PARTLY_PAID,
+                {"date": "2026-11-20", "amount": "253.79", "method": "carte bancaire", "invoice_number": PARTLY_PAID,
                  "payfip_operation": id_op_of(started)}
             )  # fmt: skip
     report = import_export(api.template, [json.dumps(r, ensure_ascii=False) for r in records])

@@ -6,7 +6,7 @@ années précédentes »."""
 import datetime as dt
 from fractions import Fraction
 
-from espace_abonne.consumption.warsmann import AbnormalIncrease, IndexReading, abnormal_increase
+from espace_abonne.contracts.warsmann import AbnormalIncrease, IndexReading, abnormal_increase
 
 
 def half_yearly(start_year: int, volumes: list[int], estimated: frozenset[int] = frozenset()) -> list[IndexReading]:

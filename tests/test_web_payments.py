@@ -107,12 +107,12 @@ def test_paying_the_partly_paid_invoice_by_card(visit: Callable[[str], Visit]) -
     link_contract(you)  # 11301.11377.01, on mensualisation
     row = invoice_row(page, "F202610-1137701")
     expect(row).to_contain_text("partiellement payée")
-    expect(row.locator("td").nth(4)).to_have_text("260,65\u00a0€")
+    expect(row.locator("td").nth(4)).to_have_text("253,79\u00a0€")
     before = balance(page)
     you.seen("tableau-de-bord-a-payer")
 
     id_op = pay_online(you, "F202610-1137701")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Paiement de 260,65\u00a0€")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paiement de 253,79\u00a0€")
     page.get_by_role("button", name="Payer par carte").click()
 
     page.wait_for_url(re.compile(r"/paiement/resultat\?paiement="))
@@ -121,21 +121,21 @@ def test_paying_the_partly_paid_invoice_by_card(visit: Callable[[str], Visit]) -
     )
     facts = page.locator("[data-payment-facts]")
     expect(facts.locator("[data-field=status]")).to_have_text("payé")
-    expect(facts.locator("[data-field=amount]")).to_have_text("260,65\u00a0€")
+    expect(facts.locator("[data-field=amount]")).to_have_text("253,79\u00a0€")
     authorization = facts.locator("[data-field=authorization_number]").text_content()
     assert authorization is not None
     assert re.fullmatch(r"\d{6}", authorization)
     you.seen_on_both_screens("paiement-accepte")
 
     [receipt] = [e for e in emails_to(you.base_url, "paiement@example.fr") if e["subject"].startswith(RECEIPT)]
-    assert "260,65\u00a0€" in receipt["text"]
+    assert "253,79\u00a0€" in receipt["text"]
     assert f"Numéro d'autorisation\u00a0: {authorization}" in receipt["text"]
 
     page.get_by_role("link", name="Retour au tableau de bord").click()
     expect(invoice_row(page, "F202610-1137701")).to_contain_text("payée")
     expect(invoice_row(page, "F202610-1137701").get_by_role("button")).to_have_count(0)
     expect(page.locator("[data-payments] tr").first).to_contain_text(ONLINE)
-    assert cents(balance(page)) == cents(before) - 26065
+    assert cents(balance(page)) == cents(before) - 25379
     you.seen("tableau-de-bord-paye")
 
     # PayFiP notifying again (a replay) changes nothing and sends no second receipt.

@@ -6,6 +6,7 @@ from aws_lambda_powertools import Logger, Metrics
 from pydantic import BaseModel, Field
 
 from espace_abonne.contracts.wiring import contract_reader
+from espace_abonne.core.clock import current_clock, iso_time, paris_datetime
 from espace_abonne.core.http import create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.core.money import format_cents
 from espace_abonne.sessions.auth import require_session
@@ -74,6 +75,36 @@ class Payment(BaseModel):
     invoice_number: str
 
 
+class Attestation(BaseModel):
+    sent_at: str
+    repair_date: str
+
+
+class LeakAlert(BaseModel):
+    """Loi Warsmann: a reading whose volume more than doubled the average of an equivalent period."""
+
+    reading_date: str
+    since: str = Field(description="Le relevé précédent : le volume est mesuré depuis")
+    volume_m3: int
+    average_m3: str = Field(description="Moyenne de la même période des années précédentes (m³, 1 décimale)")
+    capped_at_m3: str = Field(description="Plafond de la facture si une fuite réparée est attestée (2 × moyenne)")
+    years: int = Field(description="Années de référence (3 au plus)")
+    reply_by: str = Field(description="Date limite d'envoi de l'attestation du plombier")
+    open: bool = Field(description="L'attestation peut encore être envoyée")
+    attestation: Attestation | None
+
+
+class SentReading(BaseModel):
+    date: str
+    index_m3: int
+    status: Literal["transmis, en attente de validation"]
+
+
+class ConsumptionThresholds(BaseModel):
+    daily_litres: int | None
+    monthly_m3: int | None
+
+
 class Dashboard(BaseModel):
     contract: ContractDetails
     service_regulations: ServiceRegulations
@@ -85,9 +116,18 @@ class Dashboard(BaseModel):
         "(positif : reste à payer)"
     )
     data_as_of: str = Field(description="Données à jour au")
+    leak_alerts: list[LeakAlert] = Field(
+        description="Alertes de consommation anormale (loi Warsmann), récentes d'abord"
+    )
+    meter_readings_sent: list[SentReading] = Field(description="Index transmis par l'abonné (autorelève)")
+    consumption_alerts: ConsumptionThresholds | None = Field(description="Vos seuils d'alerte (télérelève)")
 
 
-def _dashboard(contract: "ContractFile") -> Dashboard:
+def _tenths_m3(litres: int) -> str:
+    return f"{litres / 1000:.1f}"
+
+
+def _dashboard(contract: "ContractFile", account_id: str, today: str) -> Dashboard:
     details = contract.details
     regulation = details.regulation
     return Dashboard(
@@ -129,7 +169,35 @@ def _dashboard(contract: "ContractFile") -> Dashboard:
         payments=_payments(contract),
         balance=format_cents(contract.balance_cents),
         data_as_of=details.data_as_of,
+        leak_alerts=[
+            LeakAlert(
+                reading_date=a.reading_date,
+                since=a.since,
+                volume_m3=a.volume_m3,
+                average_m3=_tenths_m3(a.average_l),
+                capped_at_m3=_tenths_m3(2 * a.average_l),
+                years=a.years,
+                reply_by=a.reply_by,
+                open=a.attestation is None and today <= a.reply_by,
+                attestation=None
+                if a.attestation is None
+                else Attestation(sent_at=iso_time(a.attestation.sent_at) or "", repair_date=a.attestation.repair_date),
+            )
+            for a in reversed(contract.leak_alerts)
+        ],
+        meter_readings_sent=[
+            SentReading(date=r.date, index_m3=r.index_m3, status="transmis, en attente de validation")
+            for r in contract.pending_readings
+        ],
+        consumption_alerts=_thresholds(contract, account_id),
     )
+
+
+def _thresholds(contract: "ContractFile", account_id: str) -> ConsumptionThresholds | None:
+    threshold = contract.threshold_of(account_id)
+    if threshold is None:
+        return None
+    return ConsumptionThresholds(daily_litres=threshold.daily_limit_l, monthly_m3=threshold.monthly_limit_m3)
 
 
 def _payments(contract: "ContractFile") -> list[Payment]:
@@ -154,7 +222,8 @@ def _payments(contract: "ContractFile") -> list[Payment]:
 )
 def dashboard(number: str) -> Dashboard:
     caller = require_session(app.current_event.raw_event)
-    return _dashboard(contract_reader().contract_file(caller.account_id, number))
+    today = paris_datetime(current_clock().now()).date().isoformat()
+    return _dashboard(contract_reader().contract_file(caller.account_id, number), caller.account_id, today)
 
 
 lambda_handler = lambda_entrypoint(app, logger, metrics)

@@ -70,6 +70,13 @@ def _new_invoice(task: Task, mailer: Mailer) -> None:
     new_invoice_notices(mailer).perform(NewInvoice.from_payload(task.payload))
 
 
+def _leak_alert(task: Task, mailer: Mailer) -> None:
+    from espace_abonne.consumption.leaks import LeakAlertTask
+    from espace_abonne.consumption.wiring import leak_alert_notices
+
+    leak_alert_notices(mailer).perform(LeakAlertTask.from_payload(task.payload))
+
+
 # Each kind: the payload fields it needs (strings), and what runs it.
 TASKS: dict[str, tuple[tuple[str, ...], Perform]] = {
     outbox.SEND_EMAIL: (("to", "subject", "text", "html"), _send_email),
@@ -82,6 +89,7 @@ TASKS: dict[str, tuple[tuple[str, ...], Perform]] = {
         ("contract_number", "payer_id", "service_address", "invoice_number", "issue_date", "due_date", "amount"),
         _new_invoice,
     ),
+    outbox.LEAK_ALERT: (("contract_number", "payer_id", "service_address", "reading_date"), _leak_alert),
 }
 
 

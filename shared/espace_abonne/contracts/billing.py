@@ -94,6 +94,13 @@ class Payment(Record):
     payfip_operation: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
 
 
+class DailyIndex(Record):
+    """A télérelève meter's index at the end of a day, in litres (a day it did not report: absent)."""
+
+    date: dt.date
+    index_l: int = Field(ge=0, le=10**12)
+
+
 class Meter(Record):
     number: str = Field(min_length=1, max_length=40)
     remote_reading: bool  # télérelève
@@ -118,6 +125,8 @@ class ContractRecord(Record):
     readings: list[Reading] = Field(max_length=2000)
     invoices: list[Invoice] = Field(max_length=500)
     payments: list[Payment] = Field(max_length=2000)
+    # Télérelève meters only: the daily index, oldest first (up to about eleven years).
+    daily_index: list[DailyIndex] = Field(default_factory=list, max_length=4000)
 
     @field_validator("readings")
     @classmethod
@@ -128,6 +137,16 @@ class ContractRecord(Record):
             if current.index_m3 < previous.index_m3:
                 raise ValueError(f"meter index goes down on {current.date}")
         return readings
+
+    @field_validator("daily_index")
+    @classmethod
+    def _daily_index_in_order(cls, days: list[DailyIndex]) -> list[DailyIndex]:
+        for previous, current in itertools.pairwise(days):
+            if current.date <= previous.date:
+                raise ValueError(f"daily_index is not in date order at {current.date}")
+            if current.index_l < previous.index_l:
+                raise ValueError(f"daily index goes down on {current.date}")
+        return days
 
     @model_validator(mode="after")
     def _figures_add_up(self) -> "ContractRecord":
@@ -149,6 +168,10 @@ class ContractRecord(Record):
                 )
         if self.readings and self.readings[-1].date > self.data_as_of:
             raise ValueError("a reading is after data_as_of")
+        if self.daily_index and not self.meter.remote_reading:
+            raise ValueError("daily_index is for télérelève meters only (meter.remote_reading)")
+        if self.daily_index and self.daily_index[-1].date > self.data_as_of:
+            raise ValueError("a daily index is after data_as_of")
         return self
 
     @property

@@ -10,24 +10,34 @@
                                                         written by the portal, never by the importer
                              sk = PAPERLESS             the subscriber's facture électronique choice
                                                         (made in the portal: imports keep it)
+                             sk = DAY#<YYYY-MM>         a télérelève meter's daily index for a month
+                                                        (litres, by day of the month)
+                             sk = LEAK#<reading date>   a loi Warsmann alert on that reading, and the
+                                                        attestation sent for it (the portal's: kept)
+                             sk = SELF#<date>           an index the subscriber sent (autorelève),
+                                                        until the export brings a reading that day
+                             sk = ALERTS#<account id>   an account's consumption thresholds
+                                                        (consumption/thresholds_store.py)
     pk = PAYER#<payer id>    sk = PAYER                 the payer (redevable)
                              sk = CONTRACT#<number>     one of its contracts (number, address)
 
 A contract's dashboard is one Query on its partition; a payer's contracts, one Query on theirs.
 Only this module knows the attribute names: callers get typed values.
 
-An import replaces only the items the previous import wrote (`item_keys`): the ONLINE items stay.
+An import replaces only the items the previous import wrote (`item_keys`): the ONLINE, PAPERLESS,
+LEAK and SELF items, which the portal writes, stay.
 An online payment counts in what is left to pay until the export brings a payment carrying the
 same PayFiP operation (`payfip_operation`), which then replaces it.
 """
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from espace_abonne.contracts.vocabulary import InvoiceStatus, ReadingSource
 from espace_abonne.core import aws
-from espace_abonne.core.dynamo import from_item, query_all, to_item
+from espace_abonne.core.dynamo import conditional, from_item, query_all, to_item
 from espace_abonne.core.settings import MissingSetting
 
 if TYPE_CHECKING:
@@ -96,6 +106,72 @@ class MeterReading:
 
 
 @dataclass(frozen=True)
+class DailyIndex:
+    """A télérelève meter's index at the end of a day, in litres."""
+
+    date: dt.date
+    index_l: int
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """A plumber's attestation of a repaired leak, sent online for a loi Warsmann alert."""
+
+    sent_at: int
+    repair_date: str
+    leak_location: str
+    plumber: str
+    document_key: str  # in the documents bucket
+    content_type: str
+
+
+@dataclass(frozen=True)
+class LeakAlert:
+    """A reading whose volume was more than twice the subscriber's average for an equivalent period
+    (loi Warsmann), as detected at import; the subscriber may reply until `reply_by`."""
+
+    reading_date: str
+    since: str  # the measured reading before it
+    volume_m3: int
+    average_l: int  # the average volume of the equivalent periods, in litres
+    years: int  # how many previous years gave an equivalent period
+    detected_at: int
+    reply_by: str  # YYYY-MM-DD (Paris): one month after the subscriber was told
+    attestation: Attestation | None = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """An account's consumption thresholds for a télérelève contract (None: not set)."""
+
+    account_id: str
+    contract_number: str
+    daily_limit_l: int | None
+    monthly_limit_m3: int | None
+    set_at: int
+
+
+def threshold_from(item: dict[str, Any]) -> Threshold:
+    daily, monthly = item.get("daily_limit_l"), item.get("monthly_limit_m3")
+    return Threshold(
+        account_id=item["account_id"],
+        contract_number=item["contract_number"],
+        daily_limit_l=None if daily is None else int(daily),
+        monthly_limit_m3=None if monthly is None else int(monthly),
+        set_at=int(item["set_at"]),
+    )
+
+
+@dataclass(frozen=True)
+class SentReading:
+    """An index the subscriber sent (autorelève), waiting for the billing system's validation."""
+
+    date: str
+    index_m3: int
+    sent_at: int
+
+
+@dataclass(frozen=True)
 class InvoiceRecord:
     number: str
     issue_date: str
@@ -151,6 +227,19 @@ class ContractFile:
     payments: list[PaymentRecord]
     online_payments: list[OnlinePayment] = field(default_factory=list)  # every one ever accepted
     paperless_choice: PaperlessChoice | None = None
+    daily: list[DailyIndex] = field(default_factory=list)  # télérelève: the index each day, oldest first
+    leak_alerts: list[LeakAlert] = field(default_factory=list)  # oldest first
+    sent_readings: list[SentReading] = field(default_factory=list)  # all the portal kept, oldest first
+    thresholds: list[Threshold] = field(default_factory=list)  # every linked account's
+
+    def threshold_of(self, account_id: str) -> Threshold | None:
+        return next((t for t in self.thresholds if t.account_id == account_id), None)
+
+    @property
+    def pending_readings(self) -> list[SentReading]:
+        """Indexes the subscriber sent that the export does not carry yet (« en attente de validation »)."""
+        exported = {r.date for r in self.readings if r.source == "autorelève"}
+        return [r for r in self.sent_readings if r.date not in exported]
 
     @property
     def paperless_billing(self) -> bool:
@@ -275,6 +364,42 @@ def _previous_from(item: dict[str, Any]) -> PreviousImport:
     )
 
 
+def _daily_from(items: list[dict[str, Any]]) -> list[DailyIndex]:
+    days = []
+    for item in items:  # a month per item, in month order
+        year, month = (int(part) for part in str(item["month"]).split("-"))
+        for day, index in sorted(item["index_l"].items()):
+            days.append(DailyIndex(dt.date(year, month, int(day)), int(index)))
+    return days
+
+
+def _leak_alert_from(item: dict[str, Any]) -> LeakAlert:
+    attestation = item.get("attestation")
+    return LeakAlert(
+        reading_date=item["reading_date"],
+        since=item["since"],
+        volume_m3=int(item["volume_m3"]),
+        average_l=int(item["average_l"]),
+        years=int(item["years"]),
+        detected_at=int(item["detected_at"]),
+        reply_by=item["reply_by"],
+        attestation=None
+        if attestation is None
+        else Attestation(
+            sent_at=int(attestation["sent_at"]),
+            repair_date=attestation["repair_date"],
+            leak_location=attestation["leak_location"],
+            plumber=attestation["plumber"],
+            document_key=attestation["document_key"],
+            content_type=attestation["content_type"],
+        ),
+    )
+
+
+def _sent_reading_from(item: dict[str, Any]) -> SentReading:
+    return SentReading(date=item["date"], index_m3=int(item["index_m3"]), sent_at=int(item["sent_at"]))
+
+
 def _reading_from(item: dict[str, Any]) -> MeterReading:
     volume = item.get("volume_m3")
     return MeterReading(
@@ -358,7 +483,8 @@ class BillingStore:
             ConsistentRead=consistent,
         )
         by_kind: dict[str, list[dict[str, Any]]] = {
-            "CONTRACT": [], "READING": [], "INVOICE": [], "PAYMENT": [], "ONLINE": [], PAPERLESS: []
+            "CONTRACT": [], "READING": [], "INVOICE": [], "PAYMENT": [], "ONLINE": [], PAPERLESS: [],
+            "DAY": [], "LEAK": [], "SELF": [], "ALERTS": [],
         }  # fmt: skip
         for item in items:
             by_kind.setdefault(str(item["sk"]).split("#", 1)[0], []).append(item)
@@ -373,7 +499,90 @@ class BillingStore:
                 (_online_payment_from(i) for i in by_kind["ONLINE"]), key=lambda p: (p.paid_on, p.payment_id)
             ),
             paperless_choice=_paperless_from(by_kind[PAPERLESS][0]) if by_kind[PAPERLESS] else None,
+            daily=_daily_from(by_kind["DAY"]),
+            leak_alerts=[_leak_alert_from(i) for i in by_kind["LEAK"]],
+            sent_readings=[_sent_reading_from(i) for i in by_kind["SELF"]],
+            thresholds=[threshold_from(i) for i in by_kind["ALERTS"]],
         )
+
+    def daily_index(self, number: str, first_month: str, last_month: str) -> list[DailyIndex]:
+        """A télérelève meter's daily index over whole months (YYYY-MM), in one Query."""
+        items = query_all(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues=to_item(
+                {":pk": contract_pk(number), ":first": f"DAY#{first_month}", ":last": f"DAY#{last_month}"}
+            ),
+        )
+        return _daily_from(items)
+
+    # -- what the portal adds to a contract's partition (imports keep it) -----------------------
+    def record_leak_alert(self, number: str, alert: LeakAlert) -> bool:
+        """Records an alert once per reading: False if that reading's alert was recorded before."""
+        return conditional(
+            lambda: aws.dynamodb().put_item(
+                TableName=self.table,
+                Item=to_item(
+                    {
+                        "pk": contract_pk(number),
+                        "sk": f"LEAK#{alert.reading_date}",
+                        "reading_date": alert.reading_date,
+                        "since": alert.since,
+                        "volume_m3": alert.volume_m3,
+                        "average_l": alert.average_l,
+                        "years": alert.years,
+                        "detected_at": alert.detected_at,
+                        "reply_by": alert.reply_by,
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(sk)",
+            )
+        )
+
+    def attestation_entry(self, number: str, reading_date: str, attestation: Attestation) -> dict[str, Any]:
+        """The transaction item that attaches an attestation to its alert, once."""
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": item_key(number, f"LEAK#{reading_date}"),
+                "UpdateExpression": "SET attestation = :attestation",
+                "ConditionExpression": "attribute_exists(sk) AND attribute_not_exists(attestation)",
+                "ExpressionAttributeValues": to_item(
+                    {
+                        ":attestation": {
+                            "sent_at": attestation.sent_at,
+                            "repair_date": attestation.repair_date,
+                            "leak_location": attestation.leak_location,
+                            "plumber": attestation.plumber,
+                            "document_key": attestation.document_key,
+                            "content_type": attestation.content_type,
+                        }
+                    }
+                ),
+            }
+        }
+
+    def delete_thresholds(self, number: str, account_id: str) -> None:
+        """An account's consumption thresholds on a contract, when its link ends."""
+        aws.dynamodb().delete_item(TableName=self.table, Key=item_key(number, f"ALERTS#{account_id}"))
+
+    def sent_reading_entry(self, number: str, reading: SentReading) -> dict[str, Any]:
+        """The transaction item that keeps an index the subscriber sent: one per day."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_item(
+                    {
+                        "pk": contract_pk(number),
+                        "sk": f"SELF#{reading.date}",
+                        "date": reading.date,
+                        "index_m3": reading.index_m3,
+                        "sent_at": reading.sent_at,
+                    }
+                ),
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }
+        }
 
     def online_payment_entry(self, contract_number: str, payment: OnlinePayment) -> dict[str, Any]:
         """The transaction item that records an accepted online payment in the contract's partition
@@ -512,6 +721,11 @@ def contract_items(
                 "pdf_available": invoice.pdf and invoice.number in pdf_keys,
             }
         )
+    months: dict[str, dict[str, int]] = {}
+    for day in record.daily_index:
+        months.setdefault(f"{day.date:%Y-%m}", {})[f"{day.date:%d}"] = day.index_l
+    for month, days in months.items():
+        items.append({"pk": pk, "sk": f"DAY#{month}", "month": month, "index_l": days})
     for sequence, payment in enumerate(record.payments):
         items.append(
             {

@@ -5,9 +5,11 @@ written; the others are imported. An imported contract replaces its previous cop
 item remembers the keys its import wrote, so the next import deletes what the export no longer
 has, and a change of payer ends the former payer's links (the outbox tells their accounts). For
 each invoice that was not in the contract's previous copy, the import copies its PDF from the
-inbox to the documents bucket and queues a « Nouvelle facture disponible » task; the details item
-is written last, so that a failure midway is taken up again by the next run. Importing the same
-export again changes nothing and announces nothing.
+inbox to the documents bucket and queues a « Nouvelle facture disponible » task; for each new
+measured reading, it applies the loi Warsmann's test (contracts/warsmann.py) and records and
+announces an abnormal increase; the details item is written last, so that a failure midway is
+taken up again by the next run. Importing the same export again changes nothing and announces
+nothing: a reading is tested once, when it first comes.
 
 Run by BillingImportFunction when an export lands in the billing inbox (contracts/inbox.py), by
 `python -m importer` for operators, and by local mode for the demo data.
@@ -21,6 +23,7 @@ Scale (docs/billing-export.md, "200,000 contracts"):
 - `out_of_time` lets a run stop between two chunks; `resume_from_line` carries on from there.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -37,6 +40,7 @@ from pydantic import TypeAdapter, ValidationError
 from espace_abonne.contracts.billing import ContractRecord, ExportRecord, PayerRecord, RegulationRecord
 from espace_abonne.contracts.billing_store import (
     BillingStore,
+    LeakAlert,
     PreviousImport,
     contract_items,
     item_key,
@@ -47,12 +51,14 @@ from espace_abonne.contracts.billing_store import (
 from espace_abonne.contracts.documents import Copy, InvoiceDocuments
 from espace_abonne.contracts.keys import is_contract_number, key_digest
 from espace_abonne.contracts.linking import FormerPayerLinks
+from espace_abonne.contracts.warsmann import REPLY_WITHIN_DAYS, IndexReading, abnormal_increase, one_month_after
+from espace_abonne.core.clock import Clock, current_clock, paris_datetime
 from espace_abonne.core.money import format_cents
-from espace_abonne.core.outbox import NEW_INVOICE, Outbox
+from espace_abonne.core.outbox import LEAK_ALERT, NEW_INVOICE, Outbox
 
 _RECORD: TypeAdapter[RegulationRecord | PayerRecord | ContractRecord] = TypeAdapter(ExportRecord)
 # Part of every source digest: a change of what the import writes makes the next import rewrite all.
-IMPORT_FORMAT = "2"
+IMPORT_FORMAT = "3"
 CHUNK = 100  # contracts per BatchGetItem of their previous state (DynamoDB's limit)
 
 
@@ -95,6 +101,7 @@ class ImportReport:
     unchanged: int = 0
     links_ended: int = 0  # links of contracts that changed payer
     new_invoices: int = 0  # announced to the linked accounts
+    leak_alerts: int = 0  # loi Warsmann: abnormal increases found in new readings
     pdfs_copied: int = 0
     missing_pdfs: list[MissingPdf] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
@@ -115,7 +122,9 @@ class ImportReport:
 
     def add(self, part: "ImportReport") -> None:
         """Counts a chunk's (or an earlier run's) results in."""
-        for name in ("regulations", "payers", "contracts", "written", "unchanged", "links_ended", "new_invoices"):
+        for name in (
+            "regulations", "payers", "contracts", "written", "unchanged", "links_ended", "new_invoices", "leak_alerts"
+        ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(part, name))
         self.pdfs_copied += part.pdfs_copied
         self.missing_pdfs += part.missing_pdfs
@@ -130,6 +139,7 @@ class ImportReport:
             "regulations": self.regulations,
             "links_ended": self.links_ended,
             "new_invoices": self.new_invoices,
+            "leak_alerts": self.leak_alerts,
             "pdfs_copied": self.pdfs_copied,
             "missing_pdfs": [m.as_json() for m in self.missing_pdfs],
             "refused": [r.as_json() for r in sorted(self.refused, key=lambda r: r.line)],
@@ -148,6 +158,7 @@ class ImportReport:
             unchanged=int(value["unchanged"]),
             links_ended=int(value["links_ended"]),
             new_invoices=int(value["new_invoices"]),
+            leak_alerts=int(value.get("leak_alerts", 0)),
             pdfs_copied=int(value["pdfs_copied"]),
             missing_pdfs=[MissingPdf(m["contract"], m["invoice"], m["reason"]) for m in value["missing_pdfs"]],
             refused=[Refusal(r["line"], r["contract"], list(r["errors"])) for r in value["refused"]],
@@ -190,8 +201,10 @@ class BillingImport:
         documents: InvoiceDocuments,
         concurrency: int = 1,
         chunk: int | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._billing = billing
+        self._clock = clock or current_clock()
         self._key_secret = key_secret
         self._former_payer_links = former_payer_links
         self._outbox = outbox
@@ -407,8 +420,49 @@ class BillingImport:
                 ],
             )
             part.new_invoices += len(new)
+        if before.exists:
+            part.leak_alerts += self._detect_leaks(record, before)
         # The details item goes last: a contract becomes linkable once everything else is there.
         self._billing.write([items[-1], payer_contract_item(record)], [])
+
+    def _detect_leaks(self, record: ContractRecord, before: PreviousImport) -> int:
+        """The loi Warsmann's test on each measured reading this import brings (not on a contract's
+        first import, nor on a reading older than the reply period: history is not news). Each alert
+        is recorded once per reading and announced; the worker emails each account once."""
+        history = [IndexReading(r.date, r.index_m3, r.estimated) for r in record.readings]
+        recent = record.data_as_of - dt.timedelta(days=REPLY_WITHIN_DAYS)
+        found = 0
+        for reading in record.readings:
+            if reading.estimated or reading.date < recent or f"READING#{reading.date}" in before.item_keys:
+                continue
+            increase = abnormal_increase(history, reading.date)
+            if increase is None:
+                continue
+            now = self._clock.now()
+            alert = LeakAlert(
+                reading_date=increase.reading_date.isoformat(),
+                since=increase.since.isoformat(),
+                volume_m3=increase.volume_m3,
+                average_l=round(increase.average_m3 * 1000),
+                years=increase.years,
+                detected_at=now,
+                reply_by=one_month_after(paris_datetime(now).date()).isoformat(),
+            )
+            self._billing.record_leak_alert(record.number, alert)  # once: a retry keeps the first
+            # Queued even when a retry finds it recorded: the worker emails each account once.
+            self._outbox.enqueue_all(
+                LEAK_ALERT,
+                [
+                    {
+                        "contract_number": record.number,
+                        "payer_id": record.payer_id,
+                        "service_address": record.service_address,
+                        "reading_date": alert.reading_date,
+                    }
+                ],
+            )
+            found += 1
+        return found
 
 
 class _Run:

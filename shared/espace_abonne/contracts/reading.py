@@ -102,8 +102,11 @@ class ContractReader:
     def unlink(self, account_id: str, contract_number: str) -> None:
         if not self._links.unlink(account_id, contract_number):
             raise ContractNotFound()
+        self._billing.delete_thresholds(contract_number, account_id)
 
     def forget(self, account_id: str) -> None:
+        for link in self._links.of_account(account_id):
+            self._billing.delete_thresholds(link.contract_number, account_id)
         self._links.unlink_all(account_id)
 
 

@@ -45,8 +45,8 @@ class MalformedJson(DomainError):
 
 
 class PayloadTooLarge(DomainError):
-    def __init__(self) -> None:
-        super().__init__(413, "payload_too_large", "La requête est trop volumineuse (16 Kio au plus).")
+    def __init__(self, limit: str = "16\u00a0Kio") -> None:
+        super().__init__(413, "payload_too_large", f"La requête est trop volumineuse ({limit} au plus).")
 
 
 class UnsupportedMediaType(DomainError):

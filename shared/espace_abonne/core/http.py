@@ -276,15 +276,15 @@ def _way_refusal(event: dict[str, Any]) -> DomainError | None:
     return None
 
 
-def _refusal(event: dict[str, Any]) -> DomainError | None:
+def _refusal(event: dict[str, Any], max_body_bytes: int = MAX_BODY_BYTES, limit: str = "") -> DomainError | None:
     """Checks made before routing: the way the request came, size and type of the body."""
     refusal = _way_refusal(event)
     if refusal is not None:
         return refusal
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "replace"))
-    if size > MAX_BODY_BYTES:
-        return PayloadTooLarge()
+    if size > max_body_bytes:
+        return PayloadTooLarge(limit) if limit else PayloadTooLarge()
     text = body
     if body and event.get("isBase64Encoded"):
         try:
@@ -325,6 +325,9 @@ def _with_headers(response: dict[str, Any], event: Mapping[str, Any], cors: bool
     return {**{k: v for k, v in response.items() if k != "headers"}, "multiValueHeaders": headers}
 
 
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
 @lambda_handler_decorator
 def http_boundary(
     handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
@@ -335,6 +338,24 @@ def http_boundary(
     refusal = _refusal(event)
     response = _refused(refusal) if refusal is not None else handler(event, context)
     return _with_headers(response, event)
+
+
+def upload_boundary(max_body_bytes: int, limit: str) -> Callable[[Handler], Handler]:
+    """The browser routes' guard for a function whose route takes a document in its JSON body
+    (base64): the same checks, a larger body (`limit` says it to the user). Only that function
+    gets it."""
+
+    @lambda_handler_decorator
+    def boundary(
+        handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
+        event: dict[str, Any],
+        context: LambdaContext,
+    ) -> dict[str, Any]:
+        refusal = _refusal(event, max_body_bytes, limit)
+        response = _refused(refusal) if refusal is not None else handler(event, context)
+        return _with_headers(response, event)
+
+    return boundary
 
 
 # -- Server-to-server form posts ------------------------------------------------------------------
@@ -391,9 +412,6 @@ def form_boundary(
     refusal = _form_refusal(event)
     response = _refused(refusal) if refusal is not None else handler(event, context)
     return _with_headers(response, event, cors=False)  # not for the web client's scripts
-
-
-Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def lambda_entrypoint(

@@ -21,6 +21,7 @@ PASSWORD_RESET = "password_reset"  # noqa: S105 (a task kind, not a password)
 EMAIL_CHANGE = "email_change"
 CONTRACT_ENDED = "contract_ended"
 NEW_INVOICE = "new_invoice"
+LEAK_ALERT = "leak_alert"
 BATCH = 10  # SQS's SendMessageBatch limit
 
 

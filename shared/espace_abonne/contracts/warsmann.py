@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 YEARS_OF_REFERENCE = 3
-REPLY_WITHIN_DAYS = 31  # « dans le délai d'un mois à compter de l'information »
+# « dans le délai d'un mois à compter de l'information »; also how recent a reading must be to be
+# tested at import (an older one is history, not news).
+REPLY_WITHIN_DAYS = 31
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,17 @@ class AbnormalIncrease:
     def capped_at_m3(self) -> Fraction:
         """What the bill is capped at if a plumber attests a repaired leak: twice the average."""
         return 2 * self.average_m3
+
+
+def one_month_after(day: dt.date) -> dt.date:
+    """The same day a month later (the month's last day when it has no such day): 31 January → 28
+    or 29 February."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    while True:
+        try:
+            return dt.date(year, month, day.day)
+        except ValueError:
+            day = day.replace(day=day.day - 1)
 
 
 def _years_back(day: dt.date, years: int) -> dt.date:
