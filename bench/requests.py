@@ -69,12 +69,19 @@ class Harness:
 
     def invoke(self, method: str, path: str, body: Any = None, cookie: str | None = None) -> dict[str, Any]:
         """The route's handler alone: what a request waits for."""
+        path, _, query = path.partition("?")
         for route in self.template.routes():
             found = route.pattern.match(path)
             if found and route.method == method:
                 headers = {"Cookie": cookie} if cookie else {}
                 event = proxy_event(
-                    method, path, resource=route.path, path_parameters=found.groupdict(), body=body, headers=headers
+                    method,
+                    path,
+                    resource=route.path,
+                    path_parameters=found.groupdict(),
+                    body=body,
+                    headers=headers,
+                    query=query,
                 )
                 return self.handlers[route.function](event, _Context())
         raise KeyError(f"{method} {path}")
@@ -194,6 +201,7 @@ def scenarios(h: Harness) -> dict[str, Callable[[], tuple[str, str, Any, str | N
         return "POST", "/contact-messages", body, None
 
     link_body = {"contract_number": "11301.11377.01", "key": "7Q4M-2KX9"}
+    remote = "11301.11377.01"
     return {
         "POST /accounts (sign-up)": sign_up,
         "POST /accounts/activation": activation,
@@ -206,6 +214,22 @@ def scenarios(h: Harness) -> dict[str, Callable[[], tuple[str, str, Any, str | N
         "POST /contracts/links (wrong clé)": link_wrong,
         "GET /contracts": fresh(("GET", "/contracts", None, cookie)),
         "GET /contracts/{number}/dashboard": fresh(("GET", "/contracts/11301.11377.02/dashboard", None, cookie)),
+        # A télérelève contract: its partition holds three years of daily index (37 month items).
+        "GET /contracts/{number}/dashboard (télérelève, 3 years of days)": fresh(
+            ("GET", f"/contracts/{remote}/dashboard", None, cookie)
+        ),
+        "GET /contracts/{number}/consumption (30 days)": fresh(
+            ("GET", f"/contracts/{remote}/consumption", None, cookie)
+        ),
+        "GET /contracts/{number}/consumption (12 months)": fresh(
+            ("GET", f"/contracts/{remote}/consumption?granularity=month", None, cookie)
+        ),
+        "GET /contracts/{number}/consumption (years)": fresh(
+            ("GET", f"/contracts/{remote}/consumption?granularity=year", None, cookie)
+        ),
+        "GET /contracts/{number}/consumption.csv (3 years of days)": fresh(
+            ("GET", f"/contracts/{remote}/consumption.csv?from=2023-10-16&to=2026-11-14", None, cookie)
+        ),
         "GET /contracts/{number}/invoices/{invoice_number}/pdf": fresh(
             ("GET", "/contracts/11301.11377.02/invoices/F202610-1137702/pdf", None, cookie)
         ),

@@ -26,6 +26,12 @@ BUDGET_CALLS = {
     "POST /sessions (login)": 4,
     "POST /contracts/links (link)": 5,
     "GET /contracts/{number}/dashboard": 3,
+    # One screen, one Query of the contract's partition (+ the session and the link).
+    "GET /contracts/{number}/dashboard (télérelève, 3 years of days)": 3,
+    "GET /contracts/{number}/consumption (30 days)": 3,
+    "GET /contracts/{number}/consumption (12 months)": 3,
+    "GET /contracts/{number}/consumption (years)": 3,
+    "GET /contracts/{number}/consumption.csv (3 years of days)": 3,
     "GET /contracts/{number}/invoices/{invoice_number}/pdf": 4,
     "DELETE /sessions/current (logout)": 2,
     "GET /me": 3,

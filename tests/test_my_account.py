@@ -181,6 +181,7 @@ def test_one_account_cannot_end_another_accounts_session(api: Api, me: Me, mailb
 
 def test_the_export_holds_everything_about_the_account_and_no_secret(api: Api, me: Me) -> None:
     me.call("POST", "/contracts/links", {"contract_number": "11301.11377.01", "key": "7Q4M-2KX9"})
+    me.call("PUT", "/contracts/11301.11377.01/consumption-alerts", {"daily_litres": 450})
     me.call(
         "POST",
         "/contact-messages",
@@ -195,6 +196,9 @@ def test_the_export_holds_everything_about_the_account_and_no_secret(api: Api, m
     assert export["account"]["email"] == EMAIL
     assert export["account"]["status"] == "active"
     assert [c["number"] for c in export["contracts"]] == ["11301.11377.01", "11301.11377.02"]
+    thresholds = [c["consumption_alerts"] for c in export["contracts"]]
+    assert thresholds[0] | {"daily_litres": 450, "monthly_m3": None} == thresholds[0]
+    assert thresholds[1] is None
     assert len(export["sessions"]) == 1
     assert [r["kind"] for r in export["requests"]] == ["contact_message"]
     text = str(export)
@@ -205,6 +209,7 @@ def test_the_export_holds_everything_about_the_account_and_no_secret(api: Api, m
 
 def test_deleting_the_account_erases_it_and_keeps_requests_detached(api: Api, me: Me, mailbox: Mailbox) -> None:
     me.call("POST", "/contracts/links", {"contract_number": "11301.11377.01", "key": "7Q4M-2KX9"})
+    me.call("PUT", "/contracts/11301.11377.01/consumption-alerts", {"daily_litres": 450})
     me.call("POST", "/contact-messages", {"name": "C", "email": EMAIL, "subject": "autre", "message": "Bonjour"})
 
     refused = me.call("DELETE", "/me", {"current_password": "Mauvais#1"})
@@ -217,6 +222,7 @@ def test_deleting_the_account_erases_it_and_keeps_requests_detached(api: Api, me
     assert scan("LinksTable") == []
     assert scan("SessionsTable") == []
     assert scan("TokensTable") == []
+    assert [i for i in scan("BillingTable") if i["sk"]["S"].startswith("ALERTS#")] == []  # its thresholds
     [kept] = scan("RequestsTable")
     assert "account_id" not in kept
     assert mailbox.to(EMAIL)[-1].subject == "Votre espace abonné a été supprimé"

@@ -562,6 +562,18 @@ class BillingStore:
             }
         }
 
+    def thresholds_of(self, account_id: str, numbers: list[str]) -> dict[str, Threshold]:
+        """An account's consumption thresholds on its contracts (RGPD export), by contract number."""
+        from espace_abonne.core.dynamo import batch_get
+
+        found: dict[str, Threshold] = {}
+        for start in range(0, len(numbers), BATCH_GET):
+            keys = [item_key(n, f"ALERTS#{account_id}") for n in numbers[start : start + BATCH_GET]]
+            for item in batch_get({self.table: keys})[self.table]:
+                threshold = threshold_from(item)
+                found[threshold.contract_number] = threshold
+        return found
+
     def delete_thresholds(self, number: str, account_id: str) -> None:
         """An account's consumption thresholds on a contract, when its link ends."""
         aws.dynamodb().delete_item(TableName=self.table, Key=item_key(number, f"ALERTS#{account_id}"))

@@ -4,7 +4,13 @@
 from dataclasses import dataclass
 from typing import Any
 
-from espace_abonne.contracts.billing_store import BillingStore, ContractFile, ContractSummary, OnlinePayment
+from espace_abonne.contracts.billing_store import (
+    BillingStore,
+    ContractFile,
+    ContractSummary,
+    OnlinePayment,
+    Threshold,
+)
 from espace_abonne.contracts.documents import InvoiceDocuments, InvoicePdf
 from espace_abonne.contracts.keys import is_contract_number
 from espace_abonne.contracts.links_store import Link, LinkStore
@@ -98,6 +104,11 @@ class ContractReader:
     # -- RGPD --------------------------------------------------------------------------------
     def export(self, account_id: str) -> list[Link]:
         return self._links.of_account(account_id)
+
+    def thresholds_of(self, account_id: str, links: list[Link]) -> dict[str, Threshold]:
+        """The consumption thresholds the account set on its linked contracts."""
+        numbers = [link.contract_number for link in links]
+        return self._billing.thresholds_of(account_id, numbers) if numbers else {}
 
     def unlink(self, account_id: str, contract_number: str) -> None:
         if not self._links.unlink(account_id, contract_number):

@@ -11,6 +11,7 @@ from typing import Any
 
 from espace_abonne.accounts.passwords import hash_password, password_errors
 from espace_abonne.accounts.store import Account, AccountStore, StoredToken
+from espace_abonne.contracts.billing_store import Threshold
 from espace_abonne.contracts.reading import ContractReader
 from espace_abonne.core import links
 from espace_abonne.core.clock import Clock, iso_time
@@ -162,6 +163,8 @@ class MyAccountService:
     def export(self, caller: Authenticated) -> dict[str, Any]:
         account = self._account_of(caller)
         now = self._clock.now()
+        links = self._contracts.export(account.account_id)
+        thresholds = self._contracts.thresholds_of(account.account_id, links)
         return {
             "exported_at": iso_time(now),
             "account": {
@@ -179,8 +182,9 @@ class MyAccountService:
                     "number": link.contract_number,
                     "service_address": link.service_address,
                     "linked_at": iso_time(link.linked_at),
+                    "consumption_alerts": _thresholds(thresholds.get(link.contract_number)),
                 }
-                for link in self._contracts.export(account.account_id)
+                for link in links
             ],
             "sessions": [
                 {
@@ -260,3 +264,13 @@ class EmailChangeSender:
                 confirm_url = links.token_link(self._frontend_url, links.EMAIL_CONFIRMATION, token.value)
                 self._mailer.send(email_change_confirmation(new_email, confirm_url))
         self._mailer.send(email_change_notice(account.email, new_email))
+
+
+def _thresholds(threshold: Threshold | None) -> dict[str, Any] | None:
+    if threshold is None:
+        return None
+    return {
+        "daily_litres": threshold.daily_limit_l,
+        "monthly_m3": threshold.monthly_limit_m3,
+        "set_at": iso_time(threshold.set_at),
+    }
