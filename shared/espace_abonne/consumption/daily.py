@@ -12,8 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from espace_abonne.contracts.billing_store import DailyIndex
+if TYPE_CHECKING:
+    from espace_abonne.contracts.billing_store import DailyIndex
 
 
 class Granularity(StrEnum):
@@ -42,7 +44,7 @@ class Period:
     estimated_days: int
 
 
-def day_volumes(indexes: Sequence[DailyIndex]) -> list[DayVolume]:
+def day_volumes(indexes: "Sequence[DailyIndex]") -> list[DayVolume]:
     """Each day's volume after the first report (indexes: oldest first, at most one a day)."""
     days: list[DayVolume] = []
     for before, after in pairwise(indexes):

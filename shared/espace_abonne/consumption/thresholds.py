@@ -2,7 +2,7 @@
 télérelève meters; one email per day or month exceeded.
 
 The watch runs once a day (ConsumptionAlertsFunction, after the night's import): for each
-threshold it reads the contract's last two months of daily index (one Query) and emails the
+threshold it reads the contract's last three months of daily index (one Query) and emails the
 account for each day (of the last week) and each month over its threshold — once per day or month
 and account (core/once.py), never for a day before the threshold was set (but the day before it,
 which the meter reports the next night).
@@ -100,8 +100,14 @@ class ThresholdWatch:
 
     def _check(self, threshold: Threshold, email: str, service_address: str, today: dt.date) -> int:
         number = threshold.contract_number
-        first_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        days = day_volumes(self._billing.daily_index(number, f"{first_month:%Y-%m}", f"{today:%Y-%m}"))
+        last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        # From the month before last: the index at its end gives last month's first day its volume.
+        before = (last_month - dt.timedelta(days=1)).replace(day=1)
+        days = [
+            day
+            for day in day_volumes(self._billing.daily_index(number, f"{before:%Y-%m}", f"{today:%Y-%m}"))
+            if day.date >= last_month
+        ]
         set_on = paris_datetime(threshold.set_at).date()
         # The meter's day reaches the portal the next night: the day before the threshold was set counts.
         first_day = max(today - dt.timedelta(days=DAYS_LOOKED_BACK), set_on - dt.timedelta(days=1))
