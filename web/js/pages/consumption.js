@@ -243,7 +243,9 @@ function seriesViews(main, number, state) {
       if (!series.data_first_day) noDailyDataYet(part);
       else showSeries(part, number, series, state.thresholds);
     } catch (error) {
-      if (request === asked) reportError(error);
+      if (request !== asked) return;
+      if (!series) part.querySelector("[data-series-summary]").textContent = "Votre consommation n'a pas pu être chargée.";
+      reportError(error);
     } finally {
       if (request === asked) part.removeAttribute("aria-busy");
     }
@@ -333,8 +335,6 @@ function thresholdsForm(main, number, state, redrawChart) {
 }
 
 // --- Readings, and the index a subscriber sends (autorelève) --------------------------------------
-
-export const PENDING = "transmis, en attente de validation";
 
 function cell(text, className) {
   return element("td", text, className);
