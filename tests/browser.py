@@ -1,17 +1,19 @@
-"""Browser-test helpers: Debian's Chromium driven by Playwright, axe-core on every page, and a
-screenshot of every page kept in test-artifacts/ (issue 8)."""
+"""Browser-test helpers: Debian's Chromium driven by Playwright, axe-core on every page, a
+screenshot of every page kept in test-artifacts/ (issue 8), and the steps every journey starts with
+(sign up, activate, log in, link a contract)."""
 
 import json
 import os
 import re
+import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, StorageState, ViewportSize, expect, sync_playwright
 
 from local_mode.template import ROOT
 
@@ -23,6 +25,8 @@ PHONE: ViewportSize = {"width": 320, "height": 568}
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 # What the issue asks of every page: no serious or critical violation of any axe rule.
 BLOCKING_IMPACTS = {"serious", "critical"}
+PASSWORD = "Ecluse9!Torse"
+SIGNED_UP = "Enregistrement effectué. Un email de confirmation vous a été envoyé."
 
 
 @contextmanager
@@ -99,6 +103,69 @@ class Visit:
         self.page.set_viewport_size(size)
 
 
+@contextmanager
+def visits(browser: Browser, base_url: str, axe: AxeReport) -> Iterator[Callable[..., Visit]]:
+    """Starts visits, each in a browser profile of its own: a fresh one (no cookies), or one signed in
+    already (`signed_in`: the storage state of a profile that logged in); all closed at the end."""
+    contexts = []
+
+    def start(
+        journey: str,
+        user_agent: str | None = None,
+        screen: ViewportSize = DESKTOP,
+        signed_in: StorageState | None = None,
+    ) -> Visit:
+        context = browser.new_context(locale="fr-FR", viewport=screen, user_agent=user_agent, storage_state=signed_in)
+        contexts.append(context)
+        return Visit(context.new_page(), base_url, journey, axe)
+
+    try:
+        yield start
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def sign_up(you: Visit, email: str, password: str = PASSWORD) -> None:
+    page = you.page
+    you.open("/inscription")
+    page.get_by_label("Adresse email").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_label("Confirmation du mot de passe").fill(password)
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_role("status")).to_contain_text(SIGNED_UP)
+
+
+def new_subscriber(you: Visit, email: str, password: str = PASSWORD) -> None:
+    """Signed up, then activated from the emailed link: activation signs the person in."""
+    sign_up(you, email, password)
+    page = you.page
+    page.goto(last_link(you.base_url, email, "/activation"))
+    page.get_by_label("Mot de passe choisi à l'inscription").fill(password)
+    page.get_by_role("button", name="Activer mon compte").click()
+    expect(page).to_have_url(f"{you.base_url}/bienvenue")
+
+
+def log_in(you: Visit, email: str, password: str = PASSWORD, remember: bool = False) -> None:
+    page = you.page
+    you.open("/connexion")
+    page.get_by_label("Adresse email").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    if remember:
+        page.get_by_label("Se souvenir de moi").check()
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/(bienvenue|tableau-de-bord)"))
+
+
+def link_contract(you: Visit, number: str = "11301.11377.01", key: str = "7Q4M-2KX9") -> None:
+    page = you.page
+    you.open("/lier-un-contrat")
+    page.get_by_label("Numéro de contrat").fill(number)
+    page.get_by_label("Clé").fill(key)
+    page.get_by_role("button", name="Lier un contrat").click()
+    expect(page.get_by_role("status")).to_contain_text("Liaison enregistrée.")
+
+
 def no_horizontal_scroll(page: Page) -> None:
     """WCAG 1.4.10: nothing needs a horizontal scroll but the data tables' own."""
     too_wide = page.evaluate(
@@ -122,3 +189,16 @@ def last_link(base_url: str, address: str, path: str) -> str:
         if found:
             return found.group(0)
     raise AssertionError(f"no {path} link in the emails to {address}")
+
+
+def http(
+    base_url: str, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    """A request made outside the browser (local mode's own routes, another server's call): status, JSON."""
+    request = urllib.request.Request(f"{base_url}{path}", data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read() or b"null")

@@ -14,10 +14,24 @@ import pypdf
 import pytest
 from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, expect
 
-from tests.browser import DESKTOP, PHONE, AxeReport, Visit, chromium, emails_to, last_link, no_horizontal_scroll
+from tests.browser import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    SIGNED_UP,
+    AxeReport,
+    Visit,
+    chromium,
+    emails_to,
+    last_link,
+    link_contract,
+    log_in,
+    new_subscriber,
+    no_horizontal_scroll,
+    sign_up,
+    visits,
+)
 
-PASSWORD = "Ecluse9!Torse"
-SIGNED_UP = "Enregistrement effectué. Un email de confirmation vous a été envoyé."
 ACTIVATED = "Votre compte est activé. Bienvenue sur votre espace abonné."
 LINK_SPENT = (
     "Ce lien a déjà servi ou n'est plus valable : si votre compte est activé, connectez-vous ; "
@@ -53,61 +67,13 @@ def axe() -> Iterator[AxeReport]:
 @pytest.fixture
 def visit(local_api: str, browser: Browser, axe: AxeReport) -> Iterator[Callable[..., Visit]]:
     """A fresh browser profile (no cookies) per person."""
-    contexts = []
-
-    def start(journey: str, user_agent: str | None = None, screen: ViewportSize = DESKTOP) -> Visit:
-        context = browser.new_context(locale="fr-FR", viewport=screen, user_agent=user_agent)
-        contexts.append(context)
-        return Visit(context.new_page(), local_api, journey, axe)
-
-    yield start
-    for context in contexts:
-        context.close()
-
-
-def sign_up(you: Visit, email: str, password: str = PASSWORD) -> None:
-    page = you.page
-    you.open("/inscription")
-    page.get_by_label("Adresse email").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_label("Confirmation du mot de passe").fill(password)
-    page.get_by_role("button", name="Valider").click()
-    expect(page.get_by_role("status")).to_contain_text(SIGNED_UP)
-
-
-def new_subscriber(you: Visit, email: str, password: str = PASSWORD) -> None:
-    """Signed up, then activated from the emailed link: activation signs the person in."""
-    sign_up(you, email, password)
-    page = you.page
-    page.goto(last_link(you.base_url, email, "/activation"))
-    page.get_by_label("Mot de passe choisi à l'inscription").fill(password)
-    page.get_by_role("button", name="Activer mon compte").click()
-    expect(page).to_have_url(f"{you.base_url}/bienvenue")
+    with visits(browser, local_api, axe) as start:
+        yield start
 
 
 def log_out(you: Visit) -> None:
     you.page.get_by_role("button", name="Se déconnecter").click()
     expect(you.page.get_by_role("status")).to_contain_text("Vous êtes déconnecté.")
-
-
-def log_in(you: Visit, email: str, password: str = PASSWORD, remember: bool = False) -> None:
-    page = you.page
-    you.open("/connexion")
-    page.get_by_label("Adresse email").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    if remember:
-        page.get_by_label("Se souvenir de moi").check()
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r"/(bienvenue|tableau-de-bord)"))
-
-
-def link_contract(you: Visit, number: str = "11301.11377.01", key: str = "7Q4M-2KX9") -> None:
-    page = you.page
-    you.open("/lier-un-contrat")
-    page.get_by_label("Numéro de contrat").fill(number)
-    page.get_by_label("Clé").fill(key)
-    page.get_by_role("button", name="Lier un contrat").click()
-    expect(page.get_by_role("status")).to_contain_text("Liaison enregistrée.")
 
 
 def session_cookie(you: Visit) -> dict[str, object]:
@@ -220,13 +186,13 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     expect(regulations).to_have_attribute("href", re.compile(r"^https://.*\.pdf$"))
     expect(main.get_by_text(re.compile(r"Données à jour au \d{2}/\d{2}/\d{4}"))).to_be_visible()
 
-    # The consumption chart with the readings table beside it (remote reading: all measured).
-    chart = main.get_by_role("img", name=re.compile("Consommation par relevé"))
+    # Remote reading (issue 16): consumption by month first, its chart with its table beside it, and
+    # the meter's readings (all measured) in their own table.
+    chart = main.get_by_role("img", name=re.compile("^Consommation par mois du"))
     expect(chart).to_be_visible()
+    expect(chart.locator("rect.chart__bar")).to_have_count(12)
     readings = main.get_by_role("table", name="Relevés du compteur").locator("tbody tr")
     assert readings.count() >= 36  # three years of monthly readings
-    bars = chart.locator("rect.chart__bar")
-    assert bars.count() == readings.count() - 1  # a volume needs a previous reading
     expect(readings.first).to_contain_text("Mesuré")
     chart_box, table_box = box(page, "svg.chart"), box(page, ".consumption__table")
     assert table_box["x"] > chart_box["x"] + chart_box["width"] - 1  # side by side on a desktop screen
@@ -255,10 +221,13 @@ def test_the_tutorial_from_sign_up_to_log_out(visit: Callable[..., Visit]) -> No
     expect(main.get_by_role("heading", level=1)).to_be_focused()  # §3.13: not <body>
     expect(contract).to_contain_text("4 chemin de la Torse, 13100 Aix-en-Provence")
     expect(picker).to_have_value("11301.11377.02")
-    # Read by an agent twice a year, one reading estimated: marked in the table and in the chart.
+    # Read by an agent twice a year, one reading estimated: marked in the table and in the chart of
+    # the volumes between readings.
     estimated_rows = readings.filter(has_text="Estimé")
     expect(estimated_rows).to_have_count(1)
     expect(estimated_rows).to_contain_text("estimation")
+    chart = main.get_by_role("img", name=re.compile("^Consommation par relevé"))
+    assert chart.locator("rect.chart__bar").count() == readings.count() - 1  # a volume needs a previous reading
     expect(chart.locator("rect.chart__bar--estimated")).to_have_count(1)
     you.seen("tableau-de-bord-second-contrat")
 

@@ -6,8 +6,6 @@ once. axe runs on every page of ours that is reached (report in test-artifacts/w
 import json
 import re
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,8 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import DESKTOP, AxeReport, Visit, chromium, emails_to
-from tests.test_web_client import link_contract, new_subscriber
+from tests.browser import AxeReport, Visit, chromium, emails_to, http, link_contract, new_subscriber, visits
 
 RECEIPT = "Paiement reçu"
 ONLINE = "paiement en ligne, en cours d'encaissement"
@@ -41,29 +38,9 @@ def axe() -> Iterator[AxeReport]:
 
 
 @pytest.fixture
-def visit(local_api: str, browser: Browser, axe: AxeReport) -> Iterator[Callable[[str], Visit]]:
-    contexts = []
-
-    def start(journey: str) -> Visit:
-        context = browser.new_context(locale="fr-FR", viewport=DESKTOP)
-        contexts.append(context)
-        return Visit(context.new_page(), local_api, journey, axe)
-
-    yield start
-    for context in contexts:
-        context.close()
-
-
-def http(
-    base_url: str, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any]:
-    request = urllib.request.Request(f"{base_url}{path}", data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.loads(error.read() or b"null")
+def visit(local_api: str, browser: Browser, axe: AxeReport) -> Iterator[Callable[..., Visit]]:
+    with visits(browser, local_api, axe) as start:
+        yield start
 
 
 def notify(base_url: str, id_op: str) -> tuple[int, Any]:

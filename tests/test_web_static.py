@@ -271,6 +271,7 @@ def test_fields_stop_at_the_api_limits() -> None:
         "contact-form": "ContactBody",
         "subscription-request-form": "SubscriptionRequestBody",
         "link-contract-form": "LinkRequest",
+        "leak-attestation-form": "AttestationBody",
     }.items():
         for name, spec in _string_fields(schema).items():
             html = fields.get((form, name))

@@ -3,10 +3,11 @@
 // width, one SVG unit per CSS pixel, so its labels keep the style sheet's size on every screen.
 //
 // A chart is a list of bars, `{value, label, estimated, title}`: `label` (optional) goes under the
-// bar, `title` is the bar's tooltip. What a bar stands for (a reading period today; a day, a month or
-// a year later) is the caller's choice: see consumptionChart below.
+// bar, `title` is the bar's tooltip; `reference` (optional), `{value, label}`, is a dashed line across
+// (a threshold). What a bar stands for (a reading period, a day, a month or a year) is the caller's
+// choice: see consumptionChart below and pages/consumption.js.
 
-import { frenchDate } from "./format.js";
+import { frenchDate, grouped } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HEIGHT = 260;
@@ -14,6 +15,7 @@ const MARGIN = { top: 28, right: 12, bottom: 40, left: 48 };
 const LABEL_GAP = 6; // px between two labels under the bars
 
 let charts = 0;
+const drawn = new WeakMap(); // container → {spec, titleId, width}
 
 function svg(tag, attributes = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -44,7 +46,7 @@ function hatchDefinition() {
   return defs;
 }
 
-function draw(width, { bars, summary, describedBy, unit }, titleId) {
+function draw(width, { bars, summary, describedBy, unit, reference }, titleId) {
   const chart = svg("svg", {
     width,
     height: HEIGHT,
@@ -58,14 +60,14 @@ function draw(width, { bars, summary, describedBy, unit }, titleId) {
 
   const innerWidth = width - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const step = gridStep(Math.max(0, ...bars.map((bar) => bar.value)));
+  const step = gridStep(Math.max(0, reference ? reference.value : 0, ...bars.map((bar) => bar.value)));
   const maximum = step * 4;
   const y = (value) => MARGIN.top + innerHeight - (value / maximum) * innerHeight;
 
   for (let tick = 0; tick <= 4; tick += 1) {
     const value = step * tick;
     chart.append(svg("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: y(value), y2: y(value), class: "chart__grid" }));
-    chart.append(svg("text", { x: MARGIN.left - 6, y: y(value) + 4, class: "chart__axis chart__axis--y" }, String(value)));
+    chart.append(svg("text", { x: MARGIN.left - 6, y: y(value) + 4, class: "chart__axis chart__axis--y" }, grouped(value)));
   }
   chart.append(svg("text", { x: MARGIN.left - 6, y: 14, class: "chart__axis chart__axis--y" }, unit));
 
@@ -87,6 +89,11 @@ function draw(width, { bars, summary, describedBy, unit }, titleId) {
       chart.append(svg("text", label, bar.label));
     }
   });
+  if (reference) {
+    const at = y(reference.value);
+    chart.append(svg("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: at, y2: at, class: "chart__reference" }));
+    chart.append(svg("text", { x: MARGIN.left + 4, y: at - 5, class: "chart__axis chart__reference-label" }, reference.label));
+  }
   return chart;
 }
 
@@ -100,21 +107,28 @@ function dropCrowdedLabels(chart) {
   }
 }
 
-// Draws the chart into `container` now and again whenever the container's width changes.
-export function barChart(container, { bars, summary, describedBy, unit }) {
-  charts += 1;
-  const titleId = `chart-title-${charts}`;
-  let drawnWidth = 0;
-  const redraw = () => {
-    const width = Math.floor(container.clientWidth);
-    if (!width || width === drawnWidth) return; // hidden, or the same size
-    drawnWidth = width;
-    const chart = draw(width, { bars, summary, describedBy, unit }, titleId);
-    container.replaceChildren(chart);
-    dropCrowdedLabels(chart);
-  };
-  new ResizeObserver(redraw).observe(container);
-  redraw();
+// Draws the chart into `container` now and again whenever the container's width changes; called
+// again on the same container (another period), it draws the new chart in place of the old one.
+export function barChart(container, spec) {
+  let state = drawn.get(container);
+  if (!state) {
+    charts += 1;
+    state = { spec, titleId: `chart-title-${charts}`, width: 0 };
+    drawn.set(container, state);
+    new ResizeObserver(() => redraw(container, state)).observe(container);
+  }
+  state.spec = spec;
+  state.width = 0;
+  redraw(container, state);
+}
+
+function redraw(container, state) {
+  const width = Math.floor(container.clientWidth);
+  if (!width || width === state.width) return; // hidden, or the same size
+  state.width = width;
+  const chart = draw(width, state.spec, state.titleId);
+  container.replaceChildren(chart);
+  dropCrowdedLabels(chart);
 }
 
 function plural(count, word) {

@@ -1,7 +1,6 @@
 // Pages of a signed-in subscriber: welcome, linking, the dashboard of one contract, « Mon compte ».
 import { api } from "../api.js";
 import { API_BASE_URL } from "../../config.js";
-import { consumptionChart } from "../chart.js";
 import { euros, frenchDate, frenchDateTime, isNegative, isZero } from "../format.js";
 import { watchPasswordRules } from "../password-rules.js";
 import { deviceName } from "../user-agent.js";
@@ -17,6 +16,7 @@ import {
   showPage,
   whileBusy,
 } from "../ui.js";
+import { showConsumption } from "./consumption.js";
 
 // The contract this tab shows, kept across pages.
 const CHOSEN_CONTRACT = "espace-abonne:contract";
@@ -87,21 +87,6 @@ export function linkContractPage(subscriber) {
 
 function cell(text, className) {
   return element("td", text, className);
-}
-
-function readingRow(reading) {
-  const row = element("tr");
-  if (reading.estimated) row.className = "estimated";
-  row.append(
-    cell(frenchDate(reading.date)),
-    cell(String(reading.index_m3), "number"),
-    cell(reading.volume_m3 === null ? "—" : String(reading.volume_m3), "number"),
-    cell(reading.source),
-  );
-  const kind = cell(null);
-  kind.append(element("span", reading.estimated ? "Estimé" : "Mesuré", reading.estimated ? "badge badge--estimated" : "badge"));
-  row.append(kind);
-  return row;
 }
 
 export function invoicePdfUrl(contractNumber, invoiceNumber) {
@@ -279,15 +264,13 @@ export async function dashboardPage(subscriber) {
   setText(main, "balance", euros(dashboard.balance));
   setText(main, "balance_meaning", balanceMeaning(dashboard.balance));
 
-  // Newest reading first in the table, as on a bill.
-  main.querySelector("[data-readings]").append(...[...dashboard.consumption].reverse().map(readingRow));
   main.querySelector("[data-invoices]").append(...dashboard.invoices.map((invoice) => invoiceRow(invoice, contract.number)));
   main.querySelector("[data-payments]").append(...dashboard.payments.map(paymentRow));
   showInvoiceDelivery(main, contract);
   loading.hidden = true;
   main.querySelector("[data-content]").hidden = false;
-  // Drawn once shown: the chart takes the width it is given.
-  consumptionChart(main.querySelector("[data-chart]"), dashboard.consumption, "consumption-chart-caption");
+  // Drawn once shown: the charts take the width they are given.
+  showConsumption(main, dashboard);
 }
 
 function contractItem(contract) {

@@ -1,5 +1,6 @@
 // Pages open to everyone: login, sign-up, activation, passwords, information and contact forms.
 import { api, currentSubscriber } from "../api.js";
+import { frenchDate } from "../format.js";
 import { watchPasswordRules } from "../password-rules.js";
 import {
   clearErrors,
@@ -279,7 +280,8 @@ export const subscriptionRequestPage = requestPage(
 );
 
 // A link to /contact?objet=facture&contrat=…&facture=… (a question about an invoice) gets the message
-// written for that invoice. Only values of the expected shapes are taken from the address.
+// written for that invoice, and /contact?objet=compteur&contrat=…&verification=<date> (the loi
+// Warsmann's banner) the request of a meter check. Only values of the expected shapes are taken.
 function prefillContact(form) {
   const query = new URLSearchParams(window.location.search);
   const subject = form.elements.namedItem("subject");
@@ -291,6 +293,12 @@ function prefillContact(form) {
     const ofContract = CONTRACT_NUMBER.test(contract) ? ` du contrat ${contract}` : "";
     form.elements.namedItem("message").value =
       `Bonjour,\n\nPourriez-vous m'envoyer le PDF de la facture ${invoice}${ofContract}\u00a0?\n\nMerci.`;
+  }
+  const reading = query.get("verification") || "";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(reading) && CONTRACT_NUMBER.test(contract)) {
+    form.elements.namedItem("message").value =
+      `Bonjour,\n\nÀ la suite de l'alerte de consommation anormale du relevé du ${frenchDate(reading)} sur le contrat ` +
+      `${contract}, je demande la vérification du bon fonctionnement de mon compteur.\n\nMerci.`;
   }
 }
 
