@@ -404,6 +404,7 @@ def test_a_threshold_must_be_a_positive_number(camille: Subscriber, body: dict[s
     response = camille.put(f"/contracts/{TELERELEVE}/consumption-alerts", body)
 
     assert (response.status, response.json()["code"]) == (422, "validation_error")
+    assert response.json()["errors"][0]["field"] in ("daily_litres", "monthly_m3")
     assert camille.dashboard()["consumption_alerts"] is None
 
 

@@ -76,8 +76,8 @@ def test_a_logged_in_subscribers_request_is_attached_to_the_account(api: Api, ma
         ({"phone": "abcdefgh"}, "phone", "phone_invalid"),
         ({"email": "pas-une-adresse"}, "email", "email_invalid"),
         ({"move_in_date": "2031-01-01"}, "move_in_date", "move_in_date_out_of_range"),
-        ({"move_in_date": "31/12/2026"}, "move_in_date", "invalid_type"),
-        ({"meter_index": -1}, "meter_index", "invalid_type"),
+        ({"move_in_date": "31/12/2026"}, "move_in_date", "invalid_date"),
+        ({"meter_index": -1}, "meter_index", "too_small"),
         ({"holder_name": ""}, "holder_name", "too_short"),
     ],
 )

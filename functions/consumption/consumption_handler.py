@@ -8,10 +8,11 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from espace_abonne.consumption.daily import Granularity
 from espace_abonne.consumption.wiring import consumption_series, meter_reading_sender, threshold_settings
+from espace_abonne.core.errors import FieldError, InvalidInput
 from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.sessions.auth import require_session
 
@@ -129,13 +130,7 @@ def consumption_csv(
 
 class ThresholdsChange(RequestModel):
     daily_litres: int | None = Field(default=None, ge=1, le=100_000, description="Litres par jour")
-    monthly_m3: int | None = Field(default=None, ge=1, le=10_000, description="m³ par mois")
-
-    @model_validator(mode="after")
-    def _at_least_one(self) -> "ThresholdsChange":
-        if self.daily_litres is None and self.monthly_m3 is None:
-            raise ValueError("Indiquez un seuil par jour, par mois, ou les deux.")
-        return self
+    monthly_m3: int | None = Field(default=None, ge=1, le=10_000, description="m³ par mois (au moins un des deux)")
 
 
 class ThresholdsAnswer(BaseModel):
@@ -150,6 +145,10 @@ class ThresholdsAnswer(BaseModel):
 )
 def set_thresholds(number: str, request: Annotated[ThresholdsChange, Body()]) -> ThresholdsAnswer:
     caller = require_session(app.current_event.raw_event)
+    if request.daily_litres is None and request.monthly_m3 is None:
+        raise InvalidInput(
+            [FieldError("daily_litres", "required", "Indiquez un seuil par jour, par mois, ou les deux.")]
+        )
     threshold = threshold_settings().set(caller.account_id, number, request.daily_litres, request.monthly_m3)
     return ThresholdsAnswer(
         message="Seuils enregistrés\u00a0: vous recevrez un email par jour ou par mois de dépassement.",

@@ -46,10 +46,15 @@ class ConfirmationRequired(DomainError):
         super().__init__(
             409,
             "confirmation_required",
-            f"Cet index correspond à {volume_m3}\u00a0m³ consommés en {days}\u00a0jours, bien plus que "
-            f"d'habitude (environ {usual_m3}\u00a0m³). Vérifiez-le (un chiffre en trop\u00a0?) puis "
+            f"Cet index correspond à {_grouped(volume_m3)}\u00a0m³ consommés en {days}\u00a0jours, bien plus "
+            f"que d'habitude (environ {_grouped(usual_m3)}\u00a0m³). Vérifiez-le (un chiffre en trop\u00a0?) puis "
             "confirmez-le s'il est exact.",
         )
+
+
+def _grouped(number: int) -> str:
+    """18333 -> "18 333" (a narrow no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 @dataclass(frozen=True)

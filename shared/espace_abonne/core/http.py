@@ -114,6 +114,15 @@ _PYDANTIC_CODES: Mapping[str, tuple[str, str]] = {
     "string_pattern_mismatch": ("invalid_format", "Ce champ n'a pas le format attendu."),
     "string_too_short": ("too_short", "Ce champ est trop court (au moins {min_length} caractères)."),
     "string_too_long": ("too_long", "Ce champ est trop long ({max_length} caractères au plus)."),
+    "int_parsing": ("invalid_number", "Ce champ doit être un nombre entier."),
+    "int_from_float": ("invalid_number", "Ce champ doit être un nombre entier."),
+    "greater_than_equal": ("too_small", "Ce champ doit valoir au moins {ge}."),
+    "greater_than": ("too_small", "Ce champ doit valoir plus de {gt}."),
+    "less_than_equal": ("too_large", "Ce champ doit valoir au plus {le}."),
+    "date_from_datetime_parsing": ("invalid_date", "Ce champ doit être une date (AAAA-MM-JJ)."),
+    "date_parsing": ("invalid_date", "Ce champ doit être une date (AAAA-MM-JJ)."),
+    "literal_error": ("invalid_choice", "Ce champ doit valoir {expected}."),
+    "enum": ("invalid_choice", "Ce champ doit valoir {expected}."),
 }
 _WRONG_TYPE = ("invalid_type", "Ce champ n'a pas le type attendu.")
 # Raised by our own field types (e.g. a contract number) with a French message that says the format.
@@ -129,8 +138,9 @@ def _field_errors(validation: RequestValidationError) -> list[FieldError]:
             code, message = OWN_FORMAT_ERROR, str(error.get("msg", ""))
         else:
             code, template = _PYDANTIC_CODES.get(kind, _WRONG_TYPE)
+            context = {key: str(value).replace(" or ", " ou ") for key, value in (error.get("ctx") or {}).items()}
             try:
-                message = template.format(**(error.get("ctx") or {}))
+                message = template.format(**context)
             except (KeyError, IndexError):
                 message = template
         if not location:
