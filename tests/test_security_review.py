@@ -95,14 +95,52 @@ def test_h1_a_password_change_kills_the_pending_email_change_link(
     assert account_emails() == {VICTIM}
 
 
+@pytest.mark.parametrize("new_address", ["free", "taken", "over its hourly emails"])
 def test_h1_a_new_change_request_kills_the_earlier_link(
-    api: Api, mailbox: Mailbox, hijacked_session: tuple[Browser, str]
+    api: Api, mailbox: Mailbox, hijacked_session: tuple[Browser, str], new_address: str
 ) -> None:
+    """Whatever the new request's address: one that has an account, or a mailbox that has had its
+    five emails this hour, gets no new link — the earlier one must die all the same."""
     attacker, link = hijacked_session
-    attacker.call("POST", "/me/email", {"new_email": "autre@example.fr", "current_password": STRONG_PASSWORD})
+    other = "autre@example.fr"
+    if new_address == "taken":
+        activated_account(api, mailbox, other)
+    elif new_address == "over its hourly emails":
+        sign_up(api, other, STRONG_PASSWORD)
+        for _ in range(4):
+            api.post("/accounts/activation/resend", {"email": other})
+        assert len(mailbox.to(other)) == 5
+    asked = attacker.call("POST", "/me/email", {"new_email": other, "current_password": STRONG_PASSWORD})
+    assert asked.status == 202
 
     assert api.post("/me/email/confirm", {"token": link}).status == 400
-    assert account_emails() == {VICTIM}
+    assert VICTIM in account_emails()
+    assert ATTACKER not in account_emails()
+
+
+def test_h1_an_older_request_still_queued_issues_no_link_after_a_newer_one(
+    api: Api, mailbox: Mailbox, hijacked_session: tuple[Browser, str]
+) -> None:
+    """Two requests answered before the worker ran: the older one's task must not issue a link
+    that the newer one (to a taken address: no link of its own) would leave alive."""
+    attacker, _ = hijacked_session
+    taken = "autre@example.fr"
+    activated_account(api, mailbox, taken)
+    function, resource, _ = api.function_for("POST", "/me/email")
+    for new_email in ("seconde@example.fr", taken):
+        event = proxy_event(
+            "POST",
+            "/me/email",
+            resource=resource,
+            body={"new_email": new_email, "current_password": STRONG_PASSWORD},
+            headers={**api.default_headers, "Cookie": attacker.cookie},
+        )
+        assert api.call(function, event)["statusCode"] == 202
+
+    api.run_queued_work()
+
+    assert mailbox.to("seconde@example.fr") == []
+    assert "/email/confirmation" not in mailbox.to(taken)[-1].text
 
 
 def test_h1_deleting_the_account_kills_the_link(
@@ -367,6 +405,47 @@ def test_l7_an_address_ses_cannot_send_to_is_refused_before_anything_is_stored(
     assert response.json()["errors"][0]["code"] == "email_unsupported"
     assert account_emails() == set()
     assert mailbox.all() == []
+
+
+_BODIES: dict[str, dict[str, str]] = {
+    "/sessions": {"email": VICTIM, "password": STRONG_PASSWORD},
+    "/me/password": {
+        "current_password": STRONG_PASSWORD,
+        "new_password": OTHER_PASSWORD,
+        "new_password_confirmation": OTHER_PASSWORD,
+    },
+    "/me/email": {"new_email": "nouvelle@example.fr", "current_password": STRONG_PASSWORD},
+    "/me": {"current_password": STRONG_PASSWORD},
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "field"),
+    [
+        ("POST", "/sessions", "password"),
+        ("POST", "/sessions", "email"),
+        ("POST", "/me/password", "current_password"),
+        ("POST", "/me/password", "new_password"),
+        ("POST", "/me/email", "current_password"),
+        ("DELETE", "/me", "current_password"),
+    ],
+)
+def test_l7_a_lone_surrogate_is_malformed_json_not_a_server_error(
+    api: Api, mailbox: Mailbox, method: str, route: str, field: str
+) -> None:
+    """`"\\ud800"` is valid JSON syntax but no character: hashing or storing it used to fail with a 500."""
+    activated_account(api, mailbox, VICTIM)
+    victim = signed_in(api, VICTIM)
+    body = dict(_BODIES[route])
+    body[field] = body[field][:3] + "\ud800" + body[field][3:]
+
+    response = victim.call(method, route, body)
+
+    assert response.status == 400
+    assert response.json()["code"] == "malformed_json"
+    assert account_emails() == {VICTIM}
+    assert victim.call("GET", "/me").status == 200
+    assert log_in(api, VICTIM).status == 200
 
 
 # -- Low 8: a second Cookie header skipped the Origin check ------------------------------------

@@ -49,7 +49,7 @@ def _email_change(task: Task, mailer: Mailer) -> None:
 
     payload = task.payload
     email_change_sender(mailer).perform_email_change(
-        payload["account_id"], payload["email"], payload["new_email"], task.id
+        payload["account_id"], payload["email"], payload["new_email"], task.id, payload.get("request", "")
     )
 
 

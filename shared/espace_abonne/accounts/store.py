@@ -37,6 +37,8 @@ class Account:
     session_version: int = 0
     activated_at: int | None = None
     email_change_token_digest: str | None = None
+    # The newest email-change request: only its worker task may issue a link.
+    email_change_request: str = ""
     expires_at: int | None = None  # pending accounts only
     last_link_at: int = 0  # when the newest activation link was sent
     last_task: str = ""
@@ -72,6 +74,7 @@ def _account_from(values: dict[str, Any]) -> Account:
         session_version=int(values.get("session_version", 0)),
         activated_at=int(values["activated_at"]) if "activated_at" in values else None,
         email_change_token_digest=values.get("email_change_token_digest"),
+        email_change_request=str(values.get("email_change_request", "")),
         expires_at=int(values["expires_at"]) if "expires_at" in values else None,
         last_link_at=int(values.get("last_link_at", 0)),
         last_task=str(values.get("last_task", "")),
@@ -343,13 +346,31 @@ class AccountStore:
         return transact([update])
 
     # -- email change ------------------------------------------------------------------------
-    def issue_email_change(self, account: Account, token: StoredToken, task: str) -> bool:
-        """Makes `token` the account's only valid email-change token."""
+    def issue_email_change(self, account: Account, token: StoredToken, task: str, request: str) -> bool:
+        """Makes `token` the account's only valid email-change token, if `request` is still the newest."""
         update = self._versioned_update(account, {"email_change_token_digest": token.digest, "last_task": task})
-        update["Update"]["ConditionExpression"] += " AND #status = :active"
-        update["Update"]["ExpressionAttributeNames"]["#status"] = "status"
-        update["Update"]["ExpressionAttributeValues"] |= to_item({":active": "active"})
+        newest = (
+            "#request = :request" if request else "attribute_not_exists(#request)"
+        )  # a task queued before requests had ids
+        update["Update"]["ConditionExpression"] += f" AND #status = :active AND {newest}"
+        update["Update"]["ExpressionAttributeNames"] |= {"#status": "status", "#request": "email_change_request"}
+        update["Update"]["ExpressionAttributeValues"] |= to_item(
+            {":active": "active"} | ({":request": request} if request else {})
+        )
         return transact([update, self._token_put(token)])
+
+    def start_email_change(self, account: Account, request: str) -> None:
+        """A new request: the pending link stops working, whether or not this one gets a link, and
+        only this request's task may issue the next one (an older task still queued may not)."""
+        conditional(
+            lambda: aws.dynamodb().update_item(
+                TableName=self._accounts,
+                Key=self._key(account.email),
+                UpdateExpression="SET email_change_request = :request REMOVE email_change_token_digest",
+                ConditionExpression="account_id = :account_id",
+                ExpressionAttributeValues=to_item({":request": request, ":account_id": account.account_id}),
+            )
+        )
 
     def move_to_email(self, account: Account, token: StoredToken) -> bool:
         """Moves the account to the token's new address in one transaction.

@@ -243,7 +243,10 @@ def _bounded_int(text: str) -> int:
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(text, parse_int=_bounded_int)
+        value = json.loads(text, parse_int=_bounded_int)
+        # `"\ud800"` is JSON syntax but no character (a lone surrogate): nothing could hash, store or
+        # send it. UnicodeEncodeError is a ValueError.
+        json.dumps(value, ensure_ascii=False).encode()
     except (ValueError, RecursionError):
         return False
     return True

@@ -6,6 +6,7 @@ store); sessions, links and requests are changed through their own domains' serv
 export and forget their own data for the RGPD rights.
 """
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,8 +120,11 @@ class MyAccountService:
             )
         except LimitReached as limit:
             raise TooManyAttempts(limit.retry_after) from limit
+        request = secrets.token_hex(8)
+        self._accounts.start_email_change(account, request)
         self._outbox.enqueue(
-            EMAIL_CHANGE, {"account_id": account.account_id, "email": account.email, "new_email": new_email}
+            EMAIL_CHANGE,
+            {"account_id": account.account_id, "email": account.email, "new_email": new_email, "request": request},
         )
 
     def confirm_email_change(self, token: str) -> str:
@@ -234,9 +238,10 @@ class EmailChangeSender:
         self._clock = clock
         self._frontend_url = frontend_url
 
-    def perform_email_change(self, account_id: str, email: str, new_email: str, task: str) -> None:
+    def perform_email_change(self, account_id: str, email: str, new_email: str, task: str, request: str) -> None:
         """Run by the outbox worker. The account's own address gets the same notice either way; the
-        new address gets a confirmation link if it is free, or a notice that it is taken."""
+        new address gets a confirmation link if it is free, or a notice that it is taken — unless a
+        newer request came meanwhile (its own task answers it)."""
         now = self._clock.now()
         account = self._accounts.get(email)
         if account is None or account.account_id != account_id or account.status != "active":
@@ -245,7 +250,8 @@ class EmailChangeSender:
         new_mailbox = mailbox_of(new_email)
         holder = self._accounts.get(new_email)
         taken = holder is not None and not holder.is_gone(now)
-        if retry or self._send_log.reserve(new_mailbox, now):
+        newest = account.email_change_request == request
+        if newest and (retry or self._send_log.reserve(new_mailbox, now)):
             if taken:
                 self._mailer.send(email_taken_notice(new_email))
             else:
@@ -258,7 +264,7 @@ class EmailChangeSender:
                     expires_at=now + EMAIL_CHANGE_LIFETIME,
                     new_email=new_email,
                 )
-                if not self._accounts.issue_email_change(account, stored, task):
+                if not self._accounts.issue_email_change(account, stored, task, request):
                     self._send_log.release(new_mailbox, now)
                     raise ServiceUnavailable()  # changed meanwhile: the task is retried
                 confirm_url = links.token_link(self._frontend_url, links.EMAIL_CONFIRMATION, token.value)
