@@ -564,6 +564,24 @@ def test_l11_more_than_three_links_are_refused_whatever_their_case(api: Api, mai
     assert mailbox.all() == []
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Bonjour, voir https://www.eauxdupaysdaix.fr et https://www.service-public.fr, merci.",
+        "Écrivez-moi à jean@orange.fr ou marie@free.fr, voir www.eauxdupaysdaix.fr/factures.",
+        "Trois liens : http://a.fr, www.b.fr et c.fr/page?x=1.",
+    ],
+)
+def test_l11_a_message_with_three_links_or_fewer_is_taken(api: Api, mailbox: Mailbox, message: str) -> None:
+    """Each link counts once (its scheme, www. and domain are one link), and an email address is none."""
+    response = api.post(
+        "/contact-messages", {"name": "Léa", "email": "lea@example.fr", "subject": "autre", "message": message}
+    )
+
+    assert response.status == 202
+    assert message in mailbox.to("contact@eauxdupaysdaix.fr")[-1].text
+
+
 # -- Info --------------------------------------------------------------------------------------
 
 

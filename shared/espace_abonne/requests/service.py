@@ -28,8 +28,15 @@ REQUESTS_PER_EMAIL = (5, 3600)
 REQUESTS_PER_IP = (20, 3600)
 MAX_LINKS_IN_A_MESSAGE = 3
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
-# Whatever a mail client or a browser would turn into a link, in any case.
-_LINK = re.compile(r"(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|fr|ru|cn|io|xyz|info|biz|top)\b)", re.IGNORECASE)
+# Whatever a mail client or a browser would turn into a link, in any case, counted once each: an
+# address with a scheme, one starting with www., or a bare domain — not the domain of an email address.
+_URL_CHARS = r"[^\s,;<>\"'()\[\]]"
+_LINK = re.compile(
+    rf"https?://{_URL_CHARS}+"
+    rf"|(?<![\w@.-])www\.{_URL_CHARS}+"
+    rf"|(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:com|net|org|fr|ru|cn|io|xyz|info|biz|top)\b(?:[/?#]{_URL_CHARS}*)?",
+    re.IGNORECASE,
+)
 
 
 def count_links(text: str) -> int:
