@@ -24,7 +24,9 @@ BUDGET_CALLS = {
     "POST /accounts (sign-up)": 3,
     "POST /accounts/activation": 3,
     "POST /sessions (login)": 4,
-    "POST /contracts/links (link)": 5,
+    # The attempt is taken before the clé is compared and given back on success (guessing limits
+    # that hold under parallel requests): two more calls than a read-then-count.
+    "POST /contracts/links (link)": 7,
     "GET /contracts/{number}/dashboard": 3,
     # One screen, one Query of the contract's partition (+ the session and the link).
     "GET /contracts/{number}/dashboard (télérelève, 3 years of days)": 3,

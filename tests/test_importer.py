@@ -126,6 +126,7 @@ def test_a_bad_record_is_reported_with_its_line_and_nothing_of_it_is_written() -
         (lambda c: c["payments"][0].update(invoice_number="F-NOPE"), "unknown invoice F-NOPE"),
         (lambda c: c.update(number="11301-11377-01"), "number"),
         (lambda c: c.update(surprise=True), "surprise"),
+        (lambda c: c.update(key="7Q4M"), "key"),  # a short clé would be guessed under the limits
         (lambda c: c["daily_index"].reverse(), "daily_index is not in date order"),
         (lambda c: c["daily_index"][-1].update(index_l=0), "daily index goes down"),
         (lambda c: c["daily_index"][-1].update(date="2026-11-16"), "a daily index is after data_as_of"),

@@ -110,7 +110,9 @@ class ContractRecord(Record):
     type: Literal["contract"]
     number: str = Field(pattern=CONTRACT_NUMBER.pattern)
     payer_id: str = Field(min_length=1, max_length=40)
-    key: str = Field(min_length=4, max_length=40)
+    # 8 characters of [0-9A-Z] as printed on the bill: the per-contract guessing limit relies on them
+    # (docs/security.md, "Guessing a clé").
+    key: str = Field(pattern=r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
     status: ContractStatus
     start_date: dt.date
     service_address: str = Field(min_length=1, max_length=300)

@@ -3,16 +3,15 @@ links of a contract that changed payer."""
 
 from dataclasses import dataclass
 
-from espace_abonne.contracts.billing_store import BillingStore, ContractDetails, ContractSummary, contract_details_key
+from espace_abonne.contracts.billing_store import BillingStore, ContractSummary
 from espace_abonne.contracts.emails import contract_ended_email, contract_linked_email
 from espace_abonne.contracts.keys import key_matches
 from espace_abonne.contracts.links_store import LinkStore
 from espace_abonne.core.clock import Clock
-from espace_abonne.core.dynamo import batch_get
 from espace_abonne.core.errors import DomainError, TooManyAttempts
 from espace_abonne.core.mail import Mailer
 from espace_abonne.core.outbox import CONTRACT_ENDED, Outbox
-from espace_abonne.core.throttles import Counter, ThrottleStore
+from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore
 
 FAILURES_PER_ACCOUNT = (5, 3600)
 FAILURES_PER_IP = (20, 3600)
@@ -65,34 +64,23 @@ class ContractLinker:
 
     def link(self, account_id: str, email: str, contract_number: str, key: str, source_ip: str) -> Linked:
         now = self._clock.now()
-        counters = link_counters(account_id, source_ip, contract_number)
-        details, attempts = self._details_and_failures(contract_number, counters, now)
-        full = [c for c, n in zip(counters, attempts, strict=True) if n >= c.limit]
-        if full:
-            raise TooManyAttempts(max(c.retry_after(now) for c in full))
+        # Taken before the clé is compared, in one conditional transaction: however many guesses
+        # arrive at once, no more are compared than the limits allow. A success gives it back.
+        try:
+            attempt = self._throttles.take(link_counters(account_id, source_ip, contract_number), now)
+        except LimitReached as limit:
+            raise TooManyAttempts(limit.retry_after) from limit
 
+        details = self._billing.details(contract_number)
         stored_digest = details.key_digest if details else _UNKNOWN_CONTRACT_DIGEST
         if not key_matches(self._key_secret, contract_number, key, stored_digest) or details is None:
-            self._throttles.record(counters, now)
             raise InvalidContractOrKey()
+        self._throttles.give_back(attempt)
 
         contracts = self._billing.payer_contracts(details.payer_id)
         self._links.link(account_id, details.payer_id, contracts, now)
         self._mailer.send(contract_linked_email(email, contracts))
         return Linked(contracts)
-
-    def _details_and_failures(
-        self, contract_number: str, counters: tuple[Counter, ...], now: int
-    ) -> tuple[ContractDetails | None, list[int]]:
-        """The contract and the failure counts, in one BatchGetItem."""
-        counter_keys = [counter.key(now) for counter in counters]
-        found = batch_get(
-            {self._billing.table: [contract_details_key(contract_number)], self._throttles.table: counter_keys}
-        )
-        details = [self._billing.details_from(item) for item in found[self._billing.table]]
-        counts = {(item["pk"], item["sk"]): int(item.get("attempts", 0)) for item in found[self._throttles.table]}
-        attempts = [counts.get((key["pk"]["S"], key["sk"]["S"]), 0) for key in counter_keys]
-        return (details[0] if details else None), attempts
 
 
 class FormerPayerLinks:
