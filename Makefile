@@ -99,7 +99,8 @@ release: $(VENV)/.synced
 	@test -n "$(STACK)" || { echo "usage: make release STACK=<stack name>"; exit 1; }
 	$(PY) scripts/release.py --stack $(STACK)
 
-# Load a billing export: make import FILE=export.jsonl (BILLING_TABLE, CONTRACT_KEY_SECRET, AWS credentials)
+# Load a billing export: make import FILE=export.jsonl (the stack's BILLING_TABLE, LINKS_TABLE, OUTBOX_QUEUE_URL,
+# BILLING_INBOX_BUCKET, DOCUMENTS_BUCKET; CONTRACT_KEY_SECRET_ID, the clé secret's name in Secrets Manager; AWS credentials)
 import: $(VENV)/.synced
 	$(PY) -m importer $(FILE)
 

@@ -55,7 +55,7 @@ def test_a_visitor_requests_a_subscription(api: Api, mailbox: Mailbox, clock: Fr
     assert to_regie.to == REGIE
     assert reference in to_regie.subject
     assert "3 place des Prêcheurs" in to_regie.text
-    assert "1234 m³" in to_regie.text
+    assert "1234\u00a0m³" in to_regie.text
     assert acknowledgement.to == "lea.durand@example.fr"
     assert reference in acknowledgement.text
 

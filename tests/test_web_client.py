@@ -528,6 +528,7 @@ def test_visitor_pages_and_requests(visit: Callable[..., Visit]) -> None:
         expect(main).to_contain_text(text)
     for heading in ["Éditeur", "Directeur de la publication", "Hébergement", "Données personnelles", "Cookies"]:
         expect(main.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    # The register: everything the portal keeps, each with its purpose, legal basis and retention.
     register = main.locator("h4")
     expect(register).to_have_text(
         [
@@ -535,16 +536,32 @@ def test_visitor_pages_and_requests(visit: Callable[..., Visit]) -> None:
             "Liens reçus par email",
             "Sessions de connexion",
             "Contrats liés et données de facturation",
+            "Factures au format PDF",
+            "Paiements en ligne",
+            "Consommations jour par jour",
+            "Alertes de consommation (vos seuils)",
+            "Alertes de consommation anormale et attestations de plombier",
+            "Index transmis (autorelève)",
             "Demandes à la Régie",
+            "Informations transmises au système de facturation",
             "Emails envoyés",
             "Compteurs de connexion et d'envoi d'emails",
-            "Paiements en ligne (à venir)",
+            "Journaux techniques",
         ]
     )
-    expect(main.locator("dl.facts")).to_have_count(8)
-    expect(main.locator("dl.facts").filter(has_text="Demandes d'abonnement : 5 ans ; messages : 3 ans")).to_have_count(
-        1
-    )
+    facts = main.locator("dl.facts")
+    expect(facts).to_have_count(15)
+    for entry in range(15):
+        for term in ["Pour quoi faire", "Base légale", "Durée de conservation"]:
+            expect(facts.nth(entry).get_by_text(term, exact=True)).to_be_visible()
+    for retention in [
+        "Demandes d'abonnement : 5 ans ; messages : 3 ans",
+        "Sans limite de durée à ce jour, même après la suppression du compte",  # payments
+        "le fichier quotidien : 400 jours",  # the return feed
+        "1 an, puis effacés",  # the logs
+    ]:
+        expect(facts.filter(has_text=retention)).to_have_count(1)
+    expect(main).not_to_contain_text("à venir")
     you.seen_on_both_screens("mentions-legales")
 
     # The accessibility statement, on the RGAA model.
@@ -561,6 +578,9 @@ def test_visitor_pages_and_requests(visit: Callable[..., Visit]) -> None:
     ]:
         expect(main.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(main).to_contain_text("axe-core 4.12.1")
+    # The pages the browser tests check with axe, the consumption views and the payment's result included.
+    for checked in ["consommations par jour, par mois et par année", "résultat d'un paiement en ligne"]:
+        expect(main.get_by_role("listitem").filter(has_text=checked)).to_have_count(1)
     expect(main).to_contain_text("Défenseur des droits, Libre réponse 71120, 75342 Paris Cedex 07")
     expect(main.get_by_role("link", name="formulaire de contact")).to_have_attribute("href", "/contact")
     you.seen_on_both_screens("declaration-accessibilite")

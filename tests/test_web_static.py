@@ -2,6 +2,7 @@
 for browser navigations, API routes untouched, nothing outside web/. And what can be checked on the
 client's files without a browser (issue 17): French typography, the fields' limits, its links."""
 
+import ast
 import http.client
 import json
 import re
@@ -238,6 +239,71 @@ def test_french_typography_keeps_signs_with_their_words() -> None:
     texts = {"index.html": _page().texts} | {name: js_strings(source) for name, source in SCRIPTS.items()}
     wrong = {name: [text.strip()[:80] for text in found if WRONG_SPACING.search(text)] for name, found in texts.items()}
     assert {name: found for name, found in wrong.items() if found} == {}
+
+
+def python_strings(source: str) -> list[str]:
+    """The string literals of a Python module, its docstrings left out (developers' English). An
+    f-string is read whole, `{}` standing for each value, so that « {subject} » is one text."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found: list[str] = []
+    inside_fstrings: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and id(node) not in inside_fstrings:
+            inside_fstrings |= {id(part) for part in ast.walk(node)} - {id(node)}
+            found.append("".join(str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings and id(node) not in inside_fstrings:
+                found.append(node.value)
+    return found
+
+
+PYTHON_ROOT = ROOT / "shared" / "espace_abonne"
+
+
+def _wrong_python_strings(source: str) -> list[str]:
+    return [text.strip()[:80] for text in python_strings(source) if _wrongly_spaced(text)]
+
+
+def _wrongly_spaced(text: str) -> bool:
+    """WRONG_SPACING, but in a DynamoDB expression (`version = :next`, `= :{name}`) a colon stuck to
+    the word after it is a placeholder, not punctuation: French puts a space after the colon too."""
+    for match in WRONG_SPACING.finditer(text):
+        sign, after = match.group()[-1], text[match.end() : match.end() + 1]
+        if not (sign == ":" and (after.isalpha() or after in "_{")):
+            return True
+    return False
+
+
+def test_the_python_scanner_reads_french_texts_and_not_docstrings_or_expressions() -> None:
+    source = (
+        '"""« Mon compte »: a docstring."""\n'
+        "def f(subject, name):\n"
+        '    """Sends « Bonjour » : a docstring."""\n'
+        '    update(UpdateExpression="SET version = :next", Condition=f"#{name} = :{name}")\n'
+        '    return [f"Votre message « {subject} ».", "Titulaire : ", "Vraiment\u00a0?", "Prêt !"]\n'
+    )
+    assert _wrong_python_strings(source) == ["Votre message « {} ».", "Titulaire :", "Prêt !"]
+
+
+def test_french_typography_in_the_apis_messages_and_emails() -> None:
+    """The emails and the API's French messages keep their signs with their words, as the pages do."""
+    modules = sorted(PYTHON_ROOT.rglob("*.py"))
+    assert len(modules) > 40
+    assert PYTHON_ROOT / "core" / "mail.py" in modules
+    wrong = {
+        str(path.relative_to(ROOT)): found
+        for path in modules
+        if (found := _wrong_python_strings(path.read_text(encoding="utf-8")))
+    }
+    assert wrong == {}
 
 
 def _string_fields(schema: str) -> dict[str, dict[str, Any]]:

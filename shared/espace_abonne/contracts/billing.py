@@ -60,7 +60,7 @@ class Reading(Record):
     @model_validator(mode="after")
     def _estimation_is_estimated(self) -> "Reading":
         if (self.source == "estimation") != self.estimated:
-            raise ValueError("a reading is estimated exactly when its source is « estimation »")
+            raise ValueError("a reading is estimated exactly when its source is « estimation »")
         return self
 
 
@@ -166,7 +166,7 @@ class ContractRecord(Record):
                 raise ValueError(f"invoice {invoice.number} is paid more than its amount")
             if invoice.status != expected:
                 raise ValueError(
-                    f"invoice {invoice.number} is « {invoice.status} » but its payments make it « {expected} »"
+                    f"invoice {invoice.number} is « {invoice.status} » but its payments make it « {expected} »"
                 )
         if self.readings and self.readings[-1].date > self.data_as_of:
             raise ValueError("a reading is after data_as_of")

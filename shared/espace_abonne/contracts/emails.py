@@ -5,12 +5,12 @@ from espace_abonne.core.mail import REGIE_EMAIL, REGIE_PHONE, EmailMessage, comp
 
 
 def contract_linked_email(to: str, contracts: list[ContractSummary]) -> EmailMessage:
-    listing = "\n".join(f"- contrat {c.number} : {c.service_address}" for c in contracts)
+    listing = "\n".join(f"- contrat {c.number} : {c.service_address}" for c in contracts)
     return compose(
         to,
         "Contrat lié à votre espace abonné",
         [
-            "Votre espace abonné donne désormais accès aux contrats suivants :\n" + listing,
+            "Votre espace abonné donne désormais accès aux contrats suivants :\n" + listing,
             f"Si vous n'êtes pas à l'origine de cette liaison, contactez la Régie au {REGIE_PHONE} ou à {REGIE_EMAIL}.",
         ],
     )

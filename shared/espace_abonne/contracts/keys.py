@@ -1,8 +1,9 @@
 """Contract numbers and clés.
 
 A clé is short (it is printed on a bill), so it is never stored in clear nor with a plain hash:
-the table holds an HMAC-SHA256 keyed with a secret that lives outside the table (the
-CONTRACT_KEY_SECRET setting), bound to the contract number.
+the table holds an HMAC-SHA256 keyed with a secret that lives outside the table (in Secrets
+Manager, named by the CONTRACT_KEY_SECRET_ID setting and read at run time: core/aws.py's
+`secret_value`), bound to the contract number.
 """
 
 import hashlib

@@ -56,7 +56,7 @@ def compose(
     """An email in the Régie's layout: greeting, paragraphs, button links, signature."""
     links = links or []
     text_parts = ["Bonjour,", *paragraphs]
-    text_parts += [f"{link.label} :\n{link.url}" for link in links]
+    text_parts += [f"{link.label} :\n{link.url}" for link in links]
     text = "\n\n".join(text_parts) + _SIGNATURE_TEXT
 
     html_paragraphs = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)

@@ -64,7 +64,7 @@ def email_changed_old_address_email(to: str, new_email: str) -> EmailMessage:
             f"L'adresse de votre espace abonné est désormais {new_email}. Vous ne recevrez plus nos messages "
             "à cette adresse-ci.",
             "Si vous n'êtes pas à l'origine de ce changement, contactez immédiatement la Régie au "
-            f"{REGIE_PHONE} ou à {REGIE_EMAIL} : nous bloquerons l'accès à votre compte.",
+            f"{REGIE_PHONE} ou à {REGIE_EMAIL} : nous bloquerons l'accès à votre compte.",
         ],
     )
 

@@ -18,7 +18,7 @@ _SUBJECTS = {
 
 
 def subscription_to_regie(to: str, reference: str, request: SubscriptionRequest, email: str) -> EmailMessage:
-    index = f"{request.meter_index} m³" if request.meter_index is not None else "non communiqué"
+    index = f"{request.meter_index} m³" if request.meter_index is not None else "non communiqué"
     return compose(
         to,
         f"[{reference}] Demande d'abonnement — {request.service_address}",
