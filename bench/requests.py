@@ -103,7 +103,7 @@ class Harness:
         from local_mode.backend import sent_emails
 
         for email in reversed(sent_emails()):
-            found = re.search(rf"{re.escape(path)}\?token=([\w-]+)", email.text)
+            found = re.search(rf"{re.escape(path)}#token=([\w-]+)", email.text)
             if email.to == address and found:
                 return found.group(1)
         raise LookupError(address)

@@ -185,7 +185,7 @@ def emails_to(base_url: str, address: str) -> list[dict[str, str]]:
 def last_link(base_url: str, address: str, path: str) -> str:
     """The link of that kind in the newest email to the address, as the person would click it."""
     for email in reversed(emails_to(base_url, address)):
-        found = re.search(rf"{re.escape(base_url)}{re.escape(path)}\?token=[\w%-]+", email["text"])
+        found = re.search(rf"{re.escape(base_url)}{re.escape(path)}#token=[\w%-]+", email["text"])
         if found:
             return found.group(0)
     raise AssertionError(f"no {path} link in the emails to {address}")

@@ -243,7 +243,7 @@ class Mailbox:
         import re
 
         for email in reversed(self.to(address)):
-            found = re.search(rf"{re.escape(FRONTEND_URL + path)}\?token=([A-Za-z0-9_\-%]+)", email.text)
+            found = re.search(rf"{re.escape(FRONTEND_URL + path)}#token=([A-Za-z0-9_\-%]+)", email.text)
             if found:
                 return found.group(1)
         raise AssertionError(f"no {path} link sent to {address}")

@@ -39,7 +39,7 @@ def test_sign_up_then_activate_from_the_emailed_link(local_api: str) -> None:
     [email] = emails
     assert email["to"] == "camille@example.fr"
     assert {"to", "subject", "text", "html", "sent_at"} <= email.keys()
-    link = re.search(rf"{re.escape(local_api)}/activation\?token=([\w-]+)", email["text"])
+    link = re.search(rf"{re.escape(local_api)}/activation#token=([\w-]+)", email["text"])
     assert link is not None, email["text"]
 
     status, headers, body = call(

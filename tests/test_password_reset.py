@@ -35,7 +35,7 @@ def test_the_whole_reset_new_password_works_old_one_does_not(api: Api, mailbox: 
     assert request_reset(api, " Camille@example.fr") == 202
     email = mailbox.to(EMAIL)[-1]
     assert email.subject == "Réinitialisation de votre mot de passe"
-    assert f"{FRONTEND_URL}{RESET_PATH}?token=" in email.text
+    assert f"{FRONTEND_URL}{RESET_PATH}#token=" in email.text
 
     response = api.post(
         "/password-resets/confirm",

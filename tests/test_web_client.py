@@ -479,7 +479,7 @@ def test_api_errors_appear_next_to_their_fields(visit: Callable[..., Visit]) -> 
     assert emails_to(you.base_url, "pas-une-adresse") == []
 
     # A link that is no longer valid says so and offers a new one.
-    you.open("/activation?token=" + "x" * 43)
+    you.open("/activation#token=" + "x" * 43)
     page.get_by_label("Mot de passe choisi à l'inscription").fill(PASSWORD)
     page.get_by_role("button", name="Activer mon compte").click()
     expect(page.locator("[data-spent-message]")).to_have_text(LINK_SPENT)

@@ -20,4 +20,6 @@ def page(frontend_url: str, path: str, **query: str) -> str:
 
 
 def token_link(frontend_url: str, path: str, token: str) -> str:
-    return f"{frontend_url}{path}?token={quote(token)}"
+    """The token rides in the fragment, which browsers never send: no server, CDN log or proxy
+    between the mailbox and the page ever sees it (CloudFront's access logs keep query strings)."""
+    return f"{frontend_url}{path}#token={quote(token)}"

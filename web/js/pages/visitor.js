@@ -26,9 +26,13 @@ const CONTRACT_NUMBER = /^\d{5}\.\d{5}\.\d{2}$/;
 // The token of an emailed link, taken out of the address bar and the history at once (it must not
 // leak in a screenshot, a shared URL or the history) but kept for this tab, so that reloading the
 // page before using the link still works. `spent()` forgets it once the API has used or refused it.
+// Links carry it in the fragment (`#token=`), never sent to a server; `?token=` is still read for
+// links emailed before that change (they live 24 hours at most).
 function takeToken(kind) {
   const key = `espace-abonne:token:${kind}`;
-  const fromLink = new URLSearchParams(window.location.search).get("token");
+  const fromLink =
+    new URLSearchParams(window.location.hash.slice(1)).get("token") ||
+    new URLSearchParams(window.location.search).get("token");
   if (fromLink) {
     sessionStorage.setItem(key, fromLink);
     window.history.replaceState(null, "", window.location.pathname);
