@@ -307,6 +307,19 @@ def test_one_source_ip_may_ask_for_thirty_emails_an_hour(api: Api, mailbox: Mail
     assert sign_up(api, "encore@example.fr", source_ip="203.0.113.9").status == 202
 
 
+def test_the_addresses_of_one_ipv6_line_share_the_per_ip_limit(api: Api, clock: FrozenClock) -> None:
+    """An ISP gives a line a whole /64: a new address for each request must not mean a new limit."""
+    clock.current = 1_795_003_200
+    for n in range(30):
+        assert sign_up(api, f"personne{n}@example.fr", source_ip=f"2001:db8:12:34::{n + 1:x}").status == 202
+
+    another_address_of_the_line = sign_up(api, "encore@example.fr", source_ip="2001:db8:12:34:ffff:1:2:3")
+    another_line = sign_up(api, "voisin@example.fr", source_ip="2001:db8:12:35::1")
+
+    assert another_address_of_the_line.status == 429
+    assert another_line.status == 202
+
+
 def test_the_per_ip_limit_is_a_setting(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     from espace_abonne.core.settings import get_settings
 

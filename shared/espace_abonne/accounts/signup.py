@@ -19,7 +19,7 @@ from espace_abonne.core.email_addresses import email_errors, mailbox_of, normali
 from espace_abonne.core.errors import InvalidInput, TooManyRequests
 from espace_abonne.core.mail import EmailMessage, Mailer
 from espace_abonne.core.outbox import RESEND_ACTIVATION, SIGN_UP, Outbox
-from espace_abonne.core.throttles import Counter, LimitReached, SendLog, ThrottleStore
+from espace_abonne.core.throttles import Counter, LimitReached, SendLog, ThrottleStore, per_address
 from espace_abonne.core.tokens import new_token
 
 ACTIVATION_LIFETIME = 24 * 3600
@@ -43,7 +43,7 @@ class SignupService:
 
     def count_email_request(self, source_ip: str) -> None:
         """Sign-up, resend and forgot-password make the Régie send email: limited per source IP."""
-        counter = Counter(f"email-requests-ip#{source_ip}", "all", self._per_ip, EMAIL_REQUEST_WINDOW)
+        counter = Counter(f"email-requests-ip#{per_address(source_ip)}", "all", self._per_ip, EMAIL_REQUEST_WINDOW)
         try:
             self._throttles.take((counter,), self._clock.now())
         except LimitReached as limit:

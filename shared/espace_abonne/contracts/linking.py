@@ -11,7 +11,7 @@ from espace_abonne.core.clock import Clock
 from espace_abonne.core.errors import DomainError, TooManyAttempts
 from espace_abonne.core.mail import Mailer
 from espace_abonne.core.outbox import CONTRACT_ENDED, Outbox
-from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore
+from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore, per_address
 
 FAILURES_PER_ACCOUNT = (5, 3600)
 FAILURES_PER_IP = (20, 3600)
@@ -40,7 +40,7 @@ class Linked:
 def link_counters(account_id: str, source_ip: str, contract_number: str) -> tuple[Counter, ...]:
     return (
         Counter(f"link-account#{account_id}", "all", *FAILURES_PER_ACCOUNT),
-        Counter(f"link-ip#{source_ip}", "all", *FAILURES_PER_IP),
+        Counter(f"link-ip#{per_address(source_ip)}", "all", *FAILURES_PER_IP),
         Counter(f"link-contract#{contract_number}", "all", *FAILURES_PER_CONTRACT),
     )
 

@@ -8,6 +8,7 @@ A `SendLog` keeps the times of the last sends to one mailbox (a sliding window, 
 the emails one address receives in an hour, whatever the requests that cause them.
 """
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,20 @@ from espace_abonne.core.dynamo import conditional, from_item, to_item
 # Items outlive their window a little, so that the code, not TTL, decides when they stop counting.
 TTL_GRACE = 3600
 CONFLICT_RETRIES = 3
+
+
+def per_address(ip: str) -> str:
+    """What a per-IP limit counts: an IPv4 address, or the /64 of an IPv6 one — an ISP gives each
+    line a whole /64, and its holder may use any address in it."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 @dataclass(frozen=True)

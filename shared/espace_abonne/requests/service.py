@@ -11,7 +11,7 @@ from espace_abonne.core.email_addresses import email_errors, normalize_email
 from espace_abonne.core.errors import FieldError, InvalidInput, ServiceUnavailable, TooManyAttempts
 from espace_abonne.core.mail import Mailer
 from espace_abonne.core.return_feed import ReturnFeed
-from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore
+from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore, per_address
 from espace_abonne.requests.emails import (
     contact_acknowledgement,
     contact_to_regie,
@@ -137,7 +137,7 @@ class RequestsService:
         now = self._clock.now()
         counters = (
             Counter(f"requests-email#{email}", "all", *REQUESTS_PER_EMAIL),
-            Counter(f"requests-ip#{source_ip}", "all", *REQUESTS_PER_IP),
+            Counter(f"requests-ip#{per_address(source_ip)}", "all", *REQUESTS_PER_IP),
         )
         try:
             self._throttles.take(counters, now)

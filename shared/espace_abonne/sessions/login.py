@@ -7,7 +7,7 @@ from espace_abonne.accounts.store import Account, AccountStore
 from espace_abonne.core.clock import Clock
 from espace_abonne.core.email_addresses import MAX_EMAIL_LENGTH, email_errors, normalize_email
 from espace_abonne.core.errors import DomainError, FieldError, InvalidInput, TooManyAttempts
-from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore
+from espace_abonne.core.throttles import Counter, LimitReached, ThrottleStore, per_address
 from espace_abonne.core.tokens import new_token, token_digest
 from espace_abonne.sessions.store import Session, SessionStore
 
@@ -29,9 +29,9 @@ def login_email_partition(email: str) -> str:
 
 def login_counters(email: str, source_ip: str) -> tuple[Counter, ...]:
     return (
-        Counter(login_email_partition(email), f"ip#{source_ip}", *FAILURES_PER_EMAIL_AND_IP),
+        Counter(login_email_partition(email), f"ip#{per_address(source_ip)}", *FAILURES_PER_EMAIL_AND_IP),
         Counter(login_email_partition(email), "all", *FAILURES_PER_EMAIL),
-        Counter(f"login-ip#{source_ip}", "all", *FAILURES_PER_IP),
+        Counter(f"login-ip#{per_address(source_ip)}", "all", *FAILURES_PER_IP),
     )
 
 
