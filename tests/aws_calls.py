@@ -117,11 +117,10 @@ def _s3_permissions(operation: str, params: dict[str, Any]) -> set[tuple[str, st
     bucket = params["Bucket"]
     if operation == "GetObject":
         read = (_read_action(params.get("VersionId")), _s3_object(bucket, params["Key"]))
-        if params.get("VersionId"):
-            return {read}
         # The code takes NoSuchKey for "not there": S3 answers it only to a caller that may list
         # the bucket (AccessDenied otherwise), checking that permission with the key as s3:prefix.
-        return {read, ("s3:ListBucket", _s3_listing(bucket, params["Key"]))}
+        listing = {("s3:ListBucket", _s3_listing(bucket, params["Key"]))} if not params.get("VersionId") else set()
+        return {read, *listing}
     if operation == "HeadObject":
         # A missing key answers 404 only to a caller that may list the bucket (403 otherwise).
         read = (_read_action(params.get("VersionId")), _s3_object(bucket, params["Key"]))

@@ -249,7 +249,10 @@ def test_reading_an_object_at_a_version_is_s3_get_object_version() -> None:
     assert ("s3:GetObjectVersion", f"{INBOX}/invoices/F1.pdf") in needed_permissions(
         "s3", "HeadObject", {"Bucket": "inbox", "Key": "invoices/F1.pdf", "VersionId": "v1"}
     )
-    for source in ({"Bucket": "inbox", "Key": "invoices/F1.pdf", "VersionId": "v1"}, "inbox/invoices/F1.pdf?versionId=v1"):
+    for source in (
+        {"Bucket": "inbox", "Key": "invoices/F1.pdf", "VersionId": "v1"},
+        "inbox/invoices/F1.pdf?versionId=v1",
+    ):
         assert needed_permissions("s3", "CopyObject", {"Bucket": "docs", "Key": "F1.pdf", "CopySource": source}) == {
             ("s3:GetObjectVersion", f"{INBOX}/invoices/F1.pdf"),
             ("s3:PutObject", "arn:aws:s3:::docs/F1.pdf"),
