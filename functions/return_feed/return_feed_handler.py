@@ -2,7 +2,9 @@
 file in the bucket the billing system reads (core/return_feed.py; docs/return-feed.md).
 
 An operator writes any day again by invoking it with `{"day": "YYYY-MM-DD"}`: the same records give
-the same file.
+the same file. Only a day that is over (Paris time): today's file, written now, would lack the rest
+of the day's records and be overwritten by the nightly run under the same name — two different
+files for one day, where the billing system is promised the same bytes.
 """
 
 import datetime as dt
@@ -28,8 +30,8 @@ def _day_to_write(event: dict[str, Any]) -> str:
         return previous_day(at)
     if not isinstance(asked, str) or not is_day(asked):
         raise ValueError(f"day must be YYYY-MM-DD, not {asked!r}")
-    if asked > paris_datetime(now).date().isoformat():
-        raise ValueError(f"{asked} has not begun yet")
+    if asked >= paris_datetime(now).date().isoformat():
+        raise ValueError(f"{asked} is not over yet (Paris time): its file is written once the day is over")
     return asked
 
 
