@@ -112,7 +112,7 @@ def test_make_rotate_origin_secret_carries_each_new_value_to_cloudfront(api: Api
 
     def deployed(parameter: str) -> str:
         [described] = cloudformation.describe_stacks(StackName="espace-abonne-prod")["Stacks"]
-        return next(p.get("ParameterValue", "") for p in described["Parameters"] if p["ParameterKey"] == parameter)
+        return next(str(p.get("ParameterValue", "")) for p in described["Parameters"] if p["ParameterKey"] == parameter)
 
     def cloudfront_sends() -> str:
         """The header's reference as the template makes it from the deployed parameters, resolved."""
