@@ -16,7 +16,8 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test check lint format typecheck openapi openapi-check requirements requirements-check \
-        sam-validate template-scan sam-build pytest chromium moto-server import demo-export bench bench-otel release clean
+        sam-validate template-scan sam-build pytest chromium moto-server import demo-export bench bench-otel release \
+        rotate-origin-secret clean
 
 help:
 	@echo "make run    - local mode: the portal and its API on http://127.0.0.1:3000 (PORT=… to change), no AWS, no Docker"
@@ -98,6 +99,11 @@ bench-otel: $(VENV)/.synced
 release: $(VENV)/.synced
 	@test -n "$(STACK)" || { echo "usage: make release STACK=<stack name>"; exit 1; }
 	$(PY) scripts/release.py --stack $(STACK)
+
+# A new origin secret, carried to CloudFront: make rotate-origin-secret STACK=espace-abonne-prod (AWS credentials)
+rotate-origin-secret: $(VENV)/.synced
+	@test -n "$(STACK)" || { echo "usage: make rotate-origin-secret STACK=<stack name>"; exit 1; }
+	$(PY) scripts/rotate_origin_secret.py --stack $(STACK)
 
 # Load a billing export: make import FILE=export.jsonl (the stack's BILLING_TABLE, LINKS_TABLE, OUTBOX_QUEUE_URL,
 # BILLING_INBOX_BUCKET, DOCUMENTS_BUCKET; CONTRACT_KEY_SECRET_ID, the clé secret's name in Secrets Manager; AWS credentials)

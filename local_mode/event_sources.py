@@ -6,6 +6,8 @@
   Locally a failed message is retried at once rather than after the visibility timeout.
 - An object created in a bucket that has an S3 event source calls its function with an S3
   event (ObjectCreated), as S3 does; like an asynchronous invocation, a failure is retried twice.
+  In a versioned bucket every put is a new version and is announced, with its `versionId` and a
+  `sequencer` that grows with each event, as S3 announces it.
 - A schedule (EventBridge rule) is triggered by hand: `run_schedule`.
 
 `settle` runs all of it until nothing is left, so that when it returns every message queued and
@@ -51,8 +53,15 @@ def sqs_record(message: dict[str, Any], source: QueueSource) -> dict[str, Any]:
     }
 
 
-def s3_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
-    """An S3 ObjectCreated notification, as S3 sends it to Lambda (the key URL-encoded)."""
+def s3_event(
+    bucket: str, key: str, size: int, etag: str, version_id: str | None = None, sequencer: int = 0
+) -> dict[str, Any]:
+    """An S3 ObjectCreated notification, as S3 sends it to Lambda (the key URL-encoded). A versioned
+    bucket's notification names the version created (`versionId`); an unversioned one's has none."""
+    s3_object: dict[str, Any] = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag}
+    if version_id is not None:
+        s3_object["versionId"] = version_id
+    s3_object["sequencer"] = f"{sequencer:018X}"  # hexadecimal, ordering the events of one key
     return {
         "Records": [
             {
@@ -72,7 +81,7 @@ def s3_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
                         "ownerIdentity": {"principalId": "LOCAL"},
                         "arn": f"arn:aws:s3:::{bucket}",
                     },
-                    "object": {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag, "sequencer": "0"},
+                    "object": s3_object,
                 },
             }
         ]
@@ -99,7 +108,10 @@ class EventSources:
         self.queues = template.queue_sources()
         self.buckets = template.s3_sources()
         self.schedules = template.schedules()
-        self._notified: set[tuple[str, str, str]] = set()  # (bucket, key, etag) already announced
+        # (bucket, key, version id) already announced; the ETag stands for the version in an
+        # unversioned bucket, where moto lists every object's version as "null".
+        self._notified: set[tuple[str, str, str]] = set()
+        self._sequencer = 0
 
     def settle(self, invoke: Invoke) -> int:
         """Delivers every waiting message and new object to its function; returns how many."""
@@ -155,24 +167,32 @@ class EventSources:
         s3 = boto3.client("s3", region_name=REGION)
         announced = 0
         for bucket in {source.bucket for source in self.buckets}:
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-                for entry in page.get("Contents", []):
-                    marker = (bucket, entry["Key"], entry["ETag"])
-                    if marker in self._notified:
-                        continue
-                    self._notified.add(marker)
-                    for source in self.buckets:
-                        if source.bucket == bucket and source.matches(entry["Key"]):
-                            self._invoke_async(invoke, source, dict(entry))
-                            announced += 1
+            created = []
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                created += page.get("Versions", [])  # delete markers create nothing
+            created.reverse()  # S3 lists a key's versions newest first: announce them oldest first
+            for entry in sorted(created, key=lambda e: (e["LastModified"], e["Key"])):
+                version = entry["VersionId"] if entry.get("VersionId") not in (None, "null") else None
+                marker = (bucket, entry["Key"], version or entry["ETag"])
+                if marker in self._notified:
+                    continue
+                self._notified.add(marker)
+                for source in self.buckets:
+                    if source.bucket == bucket and source.matches(entry["Key"]):
+                        self._sequencer += 1
+                        event = s3_event(
+                            bucket, entry["Key"], int(entry["Size"]), entry["ETag"].strip('"'), version, self._sequencer
+                        )
+                        self._invoke_async(invoke, source, event)
+                        announced += 1
         return announced
 
     @staticmethod
-    def _invoke_async(invoke: Invoke, source: BucketSource, entry: dict[str, Any]) -> None:
-        event = s3_event(source.bucket, entry["Key"], int(entry["Size"]), entry["ETag"].strip('"'))
+    def _invoke_async(invoke: Invoke, source: BucketSource, event: dict[str, Any]) -> None:
+        key = event["Records"][0]["s3"]["object"]["key"]
         for attempt in range(ASYNC_ATTEMPTS):
             try:
                 invoke(source.function, event)
                 return
             except Exception as error:
-                print(f"{source.function} failed on s3://{source.bucket}/{entry['Key']} ({attempt + 1}): {error!r}")
+                print(f"{source.function} failed on s3://{source.bucket}/{key} ({attempt + 1}): {error!r}")

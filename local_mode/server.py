@@ -209,6 +209,19 @@ class LocalApi:
                 return None
             return bytes(body.read())
 
+    def return_feed_so_far(self, day: str) -> bytes | None:
+        """GET /_local/return-feed/<today>: the records of the day so far, as its file will start —
+        local mode's own preview, never written to the bucket (the function writes a day once it
+        is over: docs/return-feed.md). None for a day that is over."""
+        from espace_abonne.core.clock import current_clock
+        from espace_abonne.core.return_feed import ReturnFeed, file_body, paris_day
+
+        if day < paris_day(current_clock().now()):
+            return None
+        with self._lock:
+            feed = ReturnFeed(self.functions["ReturnFeedFunction"].environment["RETURN_FEED_TABLE"])
+            return file_body(feed.day(day))
+
 
 def _json(status: int, payload: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     return (
@@ -285,6 +298,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except ValueError as error:
                 return _json(400, {"code": "not_a_day", "message": str(error)})
         content = self.api.return_feed_file(day)
+        if content is None and self.command == "GET" and (so_far := self.api.return_feed_so_far(day)) is not None:
+            preview = ("X-Return-Feed", "preview: the day is not over, nothing is written until it is")
+            return 200, [("Content-Type", "application/x-ndjson; charset=utf-8"), preview], so_far
         if content is None:
             return _json(404, {"code": "not_written", "message": f"POST /_local/return-feed/{day} écrit ce jour."})
         return 200, [("Content-Type", "application/x-ndjson; charset=utf-8")], content

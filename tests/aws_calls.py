@@ -90,27 +90,52 @@ def _s3_object(bucket: str, key: str) -> str:
     return f"arn:aws:s3:::{bucket}/{key}"
 
 
+LISTING = "?s3:prefix="  # a listing of the keys under a prefix, as a condition on s3:prefix limits it
+
+
+def _s3_listing(bucket: str, prefix: str) -> str:
+    return f"arn:aws:s3:::{bucket}{LISTING}{prefix}"
+
+
+def _read_action(version_id: str | None) -> str:
+    """Reading an object at a given version is its own IAM action (GetObject, HeadObject, and the
+    source of a CopyObject alike): s3:GetObject does not allow it."""
+    return "s3:GetObjectVersion" if version_id else "s3:GetObject"
+
+
+def _copy_source(source: Any) -> tuple[str, str, str | None]:
+    """CopySource as a dict, or as botocore may have made it already: "bucket/key?versionId=…"."""
+    if isinstance(source, dict):
+        return source["Bucket"], source["Key"], source.get("VersionId")
+    path, _, query = str(source).partition("?versionId=")
+    source_bucket, source_key = unquote(path).split("/", 1)
+    return source_bucket, source_key, unquote(query) or None
+
+
 def _s3_permissions(operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
     """S3 calls as IAM sees them: objects by ARN (granted patterns cover them, `covered`)."""
     bucket = params["Bucket"]
     if operation == "GetObject":
-        return {("s3:GetObject", _s3_object(bucket, params["Key"]))}
+        read = (_read_action(params.get("VersionId")), _s3_object(bucket, params["Key"]))
+        # The code takes NoSuchKey for "not there": S3 answers it only to a caller that may list
+        # the bucket (AccessDenied otherwise), checking that permission with the key as s3:prefix.
+        listing = {("s3:ListBucket", _s3_listing(bucket, params["Key"]))} if not params.get("VersionId") else set()
+        return {read, *listing}
     if operation == "HeadObject":
         # A missing key answers 404 only to a caller that may list the bucket (403 otherwise).
-        return {("s3:GetObject", _s3_object(bucket, params["Key"])), ("s3:ListBucket", f"arn:aws:s3:::{bucket}")}
+        read = (_read_action(params.get("VersionId")), _s3_object(bucket, params["Key"]))
+        return {read, ("s3:ListBucket", f"arn:aws:s3:::{bucket}")}
     if operation == "PutObject":
         return {("s3:PutObject", _s3_object(bucket, params["Key"]))}
     if operation == "CopyObject":
-        source = params["CopySource"]  # botocore may have made the dict its "bucket/key" form already
-        source_bucket, source_key = (
-            (source["Bucket"], source["Key"]) if isinstance(source, dict) else unquote(source).split("/", 1)
-        )
+        source_bucket, source_key, source_version = _copy_source(params["CopySource"])
         return {
-            ("s3:GetObject", _s3_object(source_bucket, source_key)),
+            (_read_action(source_version), _s3_object(source_bucket, source_key)),
             ("s3:PutObject", _s3_object(bucket, params["Key"])),
         }
     if operation in ("ListObjectsV2", "ListObjects"):
-        return {("s3:ListBucket", f"arn:aws:s3:::{bucket}")}
+        prefix = params.get("Prefix")
+        return {("s3:ListBucket", _s3_listing(bucket, prefix) if prefix else f"arn:aws:s3:::{bucket}")}
     return {(f"s3:{operation}", f"arn:aws:s3:::{bucket}")}
 
 
@@ -123,15 +148,24 @@ def granted_permissions(template: Template, function: str) -> set[tuple[str, str
                 targets = {template.resolve(r) for r in (resource if isinstance(resource, list) else [resource])}
             else:
                 targets = {_target(template, resource)}
+            prefixes = statement.get("Condition", {}).get("StringLike", {}).get("s3:prefix")
+            if action == "s3:ListBucket" and prefixes:  # a listing limited to some prefixes
+                targets = {f"{t}{LISTING}{p}" for t in targets for p in prefixes}
             pairs |= {(action, target) for target in targets}
     return pairs
 
 
 def covered(used: set[tuple[str, str]], granted: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The calls made, each S3 object replaced by the granted pattern that covers it (`…/exports/*`)."""
+    """The calls made, each S3 object replaced by the granted pattern that covers it (`…/exports/*`),
+    and a listing under a prefix by the grant that allows it (the whole bucket, or that prefix)."""
     result = set()
     for action, resource in used:
-        patterns = [r for a, r in granted if a == action and "*" in r and fnmatch.fnmatchcase(resource, r)]
+        bucket = resource.partition(LISTING)[0]
+        patterns = [
+            r
+            for a, r in granted
+            if a == action and (r == bucket or ("*" in r and fnmatch.fnmatchcase(resource, r.replace("?", "[?]"))))
+        ]
         result.add((action, patterns[0] if patterns else resource))
     return result
 

@@ -47,6 +47,15 @@ def ses_error(code: str, status: int = 400) -> AWSResponse:
     return AWSResponse("https://email.eu-west-3.amazonaws.com/", status, headers, _Raw(body))
 
 
+def s3_error(code: str, status: int) -> AWSResponse:
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>injected</Message>'
+        "<RequestId>r</RequestId></Error>"
+    ).encode()
+    headers = HTTPHeaders.from_dict({"Content-Type": "application/xml"})
+    return AWSResponse("https://s3.eu-west-3.amazonaws.com/", status, headers, _Raw(body))
+
+
 class Faults:
     """Makes chosen operations fail; counts every attempt the client made."""
 

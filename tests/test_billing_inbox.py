@@ -234,3 +234,45 @@ def test_contracts_written_by_several_threads_are_what_one_thread_writes(templat
 
     assert concurrent == sequential
     assert len(threads_seen) > 1  # the chunks really were written by several threads
+
+
+@pytest.mark.usefixtures("demo_billing")
+def test_the_import_reads_the_version_s3_announced_not_a_later_drop_under_the_same_name(
+    api: Api, template: Template
+) -> None:
+    bucket = billing_inbox(template)
+    s3 = boto3.client("s3")
+    [announced] = [v for v in s3.list_object_versions(Bucket=bucket, Prefix="exports/demo.jsonl")["Versions"]
+                   if v["Key"] == "exports/demo.jsonl"]  # fmt: skip
+    # What local mode's S3 event named, as a versioned bucket's event does: the report keeps it.
+    assert import_report(template, "exports/demo.jsonl")["version_id"] == announced["VersionId"]
+    s3.put_object(Bucket=bucket, Key="exports/demo.jsonl", Body=b"{not json\n")  # a new version, not announced yet
+
+    event = s3_event(bucket, "exports/demo.jsonl", announced["Size"], "etag", announced["VersionId"], sequencer=7)
+    [summary] = api.call("BillingImportFunction", event)["reports"]
+
+    assert event["Records"][0]["s3"]["object"]["versionId"] == announced["VersionId"]
+    assert (summary["imported"], summary["complete"]) == (3, True)
+    assert import_report(template, "exports/demo.jsonl")["refused"] == []
+
+
+@pytest.mark.usefixtures("demo_billing")
+def test_every_drop_of_an_export_is_announced_even_with_the_same_bytes(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S3 notifies every put in a versioned bucket: the same export dropped again is imported again."""
+    calls: list[dict[str, Any]] = []
+    real_call = type(api).call
+
+    def noting(self: Api, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        if function == "BillingImportFunction":
+            calls.append(event["Records"][0]["s3"]["object"])
+        return real_call(self, function, event)
+
+    monkeypatch.setattr(type(api), "call", noting)
+    for _ in range(2):
+        dropped(api, DEMO_EXPORT.read_text(encoding="utf-8").splitlines(), "demo")
+
+    assert [c["key"] for c in calls] == ["exports/demo.jsonl", "exports/demo.jsonl"]
+    assert len({c["versionId"] for c in calls}) == 2
+    assert calls[0]["sequencer"] < calls[1]["sequencer"]  # S3's order of the events of one key

@@ -1,14 +1,15 @@
 """The API behind CloudFront (PRODUCT.md §9): requests that go around it are refused, and the
 per-IP limits count the viewer's address — trusted only on requests that proved their way."""
 
+import json
 from collections.abc import Iterator
 
 import boto3
 import pytest
 
 from espace_abonne.core.edge import viewer_address
-from local_mode.template import LOCAL_SECRETS
-from tests.conftest import STRONG_PASSWORD, Api
+from local_mode.template import LOCAL_SECRETS, Template
+from tests.conftest import FRONTEND_URL, STRONG_PASSWORD, Api
 
 SECRET = LOCAL_SECRETS["OriginVerifySecret"]
 EDGE = "130.176.0.12"  # one of CloudFront's own addresses: API Gateway's source IP behind it
@@ -80,6 +81,72 @@ def test_the_secret_can_be_rotated_without_refusing_cloudfront_meanwhile(api: Ap
     # Until the deployment gives CloudFront the new value, it still sends the old one: both pass.
     assert (resend(SECRET, "203.0.113.2"), resend("le-nouveau-secret-0042", "203.0.113.3")) == (202, 202)
     assert resend("un-autre-secret", "203.0.113.4") == 403
+
+
+@pytest.mark.usefixtures("behind_cloudfront")
+def test_make_rotate_origin_secret_carries_each_new_value_to_cloudfront(api: Api, template: Template) -> None:
+    """Rotated twice in a row, as docs/operations.md says: every value CloudFront is given is one the
+    functions accept, before and after; the value of two rotations ago is refused."""
+    from espace_abonne.core import aws
+    from scripts.rotate_origin_secret import FUNCTIONS_CACHE_SECONDS, VERSION_PARAMETER, rotate
+
+    secrets, cloudformation = boto3.client("secretsmanager"), boto3.client("cloudformation")
+    secret_arn = secrets.describe_secret(SecretId="OriginVerifySecret")["ARN"]
+    # The deployed stack as CloudFormation keeps it: parameters declared as in template.yaml, the
+    # secret's output (moto's CloudFormation plays no SAM nor CloudFront: the rest is left out).
+    declared = template.document["Parameters"]
+    stack = {
+        "Parameters": {name: declared[name] for name in ("FrontendUrl", VERSION_PARAMETER)},
+        "Resources": {
+            "Portal": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Name": "portal", "Type": "String", "Value": FRONTEND_URL},
+            }
+        },
+        "Outputs": {"OriginVerifySecretArn": {"Value": secret_arn}},
+    }
+    cloudformation.create_stack(
+        StackName="espace-abonne-prod", TemplateBody=json.dumps(stack),
+        Parameters=[{"ParameterKey": "FrontendUrl", "ParameterValue": FRONTEND_URL}],
+    )  # fmt: skip
+
+    def deployed(parameter: str) -> str:
+        [described] = cloudformation.describe_stacks(StackName="espace-abonne-prod")["Stacks"]
+        return next(str(p.get("ParameterValue", "")) for p in described["Parameters"] if p["ParameterKey"] == parameter)
+
+    def cloudfront_sends() -> str:
+        """The header's reference as the template makes it from the deployed parameters, resolved."""
+        version = deployed(VERSION_PARAMETER)
+        if not version:
+            return SECRET  # versionless: the value resolved when the stack was created
+        return str(secrets.get_secret_value(SecretId=secret_arn, VersionId=version)["SecretString"])
+
+    viewers = iter(range(10, 100))
+
+    def accepted(value: str) -> bool:
+        headers = {"X-Origin-Verify": value, "CloudFront-Viewer-Address": f"203.0.113.{next(viewers)}:443"}
+        return api.post("/accounts/activation/resend", {"email": "a@example.fr"}, headers=headers).status == 202
+
+    waits = []
+
+    def five_minutes_later(seconds: float) -> None:
+        assert seconds >= 300  # core/aws.py's SECRET_MAX_AGE: every function has read the new value
+        aws._secrets.clear()
+        waits.append(cloudfront_sends())  # CloudFront is not told yet…
+        assert accepted(waits[-1])  # …and what it sends still passes
+
+    values = [SECRET]
+    for _ in range(2):
+        rotation = rotate(cloudformation, secrets, "espace-abonne-prod", sleep=five_minutes_later, say=lambda _: None)
+        values.append(cloudfront_sends())
+        assert deployed(VERSION_PARAMETER) == rotation.version_id
+        assert accepted(values[-1])
+
+    assert waits == values[:2]
+    assert len(set(values)) == 3
+    assert deployed("FrontendUrl") == FRONTEND_URL  # the other parameters kept
+    assert (accepted(values[1]), accepted(values[0])) == (True, False)  # the previous value, not older
+    assert FUNCTIONS_CACHE_SECONDS >= aws.SECRET_MAX_AGE
 
 
 @pytest.mark.usefixtures("behind_cloudfront")

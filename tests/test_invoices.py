@@ -19,8 +19,8 @@ from espace_abonne.core.return_feed import ReturnFeed, paris_day
 from local_mode.backend import DEMO_EXPORT, DEMO_INVOICES, drop_export, drop_invoice_pdf, import_report
 from local_mode.template import queue_url
 from tests.accounts import activated_account, log_in, session_cookie_of
-from tests.conftest import Api, ApiResponse, FrozenClock, Mailbox
-from tests.faults import Faults, ses_error
+from tests.conftest import Api, ApiResponse, CapturedLogs, FrozenClock, Mailbox
+from tests.faults import Faults, s3_error, ses_error
 
 NEW = "F202611-1137701"
 SUBJECT = "Nouvelle facture disponible"
@@ -133,6 +133,31 @@ def test_an_invoice_the_contract_does_not_have_is_404(camille: Subscriber, path:
     response = camille.get(path)
 
     assert (response.status, response.json()["code"]) == (404, "invoice_not_found")
+
+
+def test_a_pdf_missing_from_the_documents_bucket_is_404_not_an_error(camille: Subscriber) -> None:
+    # In AWS, S3 says "no such key" (not "access denied") because the function may list the
+    # invoices' keys (template.yaml; test_least_privilege.py checks the grant).
+    aws.s3().delete_object(Bucket="documentsbucket", Key="invoices/11301.11377.01/F202610-1137701.pdf")
+
+    response = camille.get("/contracts/11301.11377.01/invoices/F202610-1137701/pdf")
+
+    assert (response.status, response.json()["code"]) == (404, "invoice_not_found")
+
+
+def test_s3_refusing_the_read_is_a_503_that_tells_the_operators_which_grant(
+    camille: Subscriber, faults: Faults, logs: CapturedLogs
+) -> None:
+    faults.fail(aws.s3(), "GetObject", s3_error("AccessDenied", 403))
+
+    response = camille.get("/contracts/11301.11377.01/invoices/F202610-1137701/pdf")
+
+    assert (response.status, response.json()["code"]) == (503, "invoice_pdf_unavailable")
+    assert "indisponible" in response.json()["message"]
+    [logged] = [r for r in logs.records() if r["level"] == "ERROR"]
+    assert "s3:ListBucket" in logged["message"]
+    assert "AccessDenied" in logged["message"]
+    assert (logged["service"], logged["invoice"]) == ("invoices", "F202610-1137701")
 
 
 def test_without_a_session_an_invoice_is_401(api: Api, demo_billing: None) -> None:

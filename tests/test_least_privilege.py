@@ -8,7 +8,7 @@ import pytest
 
 from local_mode.template import Template
 from tests.accounts import activate, activated_account, log_in, session_cookie_of
-from tests.aws_calls import AwsCallRecorder, covered, granted_permissions
+from tests.aws_calls import AwsCallRecorder, covered, granted_permissions, needed_permissions
 from tests.conftest import FRONTEND_URL, STRONG_PASSWORD, Api, FrozenClock, Mailbox
 
 
@@ -235,3 +235,47 @@ def test_every_call_is_granted_and_every_grant_is_used(
         used = covered(recorder.permissions[function], granted)
         assert used - granted == set(), f"{function} calls AWS without permission"
         assert granted - used == set(), f"{function} is granted more than it uses"
+
+
+# -- how IAM authorises S3 calls (what the walk above relies on) ------------------------------------
+INBOX = "arn:aws:s3:::inbox"
+
+
+def test_reading_an_object_at_a_version_is_s3_get_object_version() -> None:
+    """A versioned bucket's event names a version: reading it (or copying from it) is another action."""
+    assert needed_permissions("s3", "GetObject", {"Bucket": "inbox", "Key": "exports/a.jsonl", "VersionId": "v1"}) == {
+        ("s3:GetObjectVersion", f"{INBOX}/exports/a.jsonl")
+    }
+    assert ("s3:GetObjectVersion", f"{INBOX}/invoices/F1.pdf") in needed_permissions(
+        "s3", "HeadObject", {"Bucket": "inbox", "Key": "invoices/F1.pdf", "VersionId": "v1"}
+    )
+    for source in (
+        {"Bucket": "inbox", "Key": "invoices/F1.pdf", "VersionId": "v1"},
+        "inbox/invoices/F1.pdf?versionId=v1",
+    ):
+        assert needed_permissions("s3", "CopyObject", {"Bucket": "docs", "Key": "F1.pdf", "CopySource": source}) == {
+            ("s3:GetObjectVersion", f"{INBOX}/invoices/F1.pdf"),
+            ("s3:PutObject", "arn:aws:s3:::docs/F1.pdf"),
+        }
+    assert ("s3:GetObject", f"{INBOX}/invoices/F1.pdf") in needed_permissions(
+        "s3", "CopyObject", {"Bucket": "docs", "Key": "F1.pdf", "CopySource": "inbox/invoices/F1.pdf"}
+    )
+
+
+def test_a_read_that_may_find_nothing_needs_the_listing_of_its_key(template: Template) -> None:
+    """S3 answers NoSuchKey only to a caller that may list the bucket (AccessDenied otherwise), and
+    checks that permission with the key as s3:prefix: InvoicesFunction may list the invoices' keys
+    and nothing else of the documents bucket."""
+    granted = granted_permissions(template, "InvoicesFunction")
+    bucket = "arn:aws:s3:::documentsbucket"
+
+    def listing_for(key: str) -> set[tuple[str, str]]:
+        needed = needed_permissions("s3", "GetObject", {"Bucket": "documentsbucket", "Key": key})
+        return {(action, resource) for action, resource in covered(needed, granted) if action == "s3:ListBucket"}
+
+    assert listing_for("invoices/11301.11377.01/F1.pdf") <= granted
+    assert not listing_for("attestations/11301.11377.01/A1.pdf") <= granted
+    assert (("s3:ListBucket", bucket) in granted) is False  # never the whole bucket
+    # A grant of the whole bucket allows listing any prefix (the billing import's on its inbox).
+    whole = {("s3:ListBucket", INBOX)}
+    assert covered({("s3:ListBucket", f"{INBOX}?s3:prefix=exports/a.resume.json")}, whole) == whole

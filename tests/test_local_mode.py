@@ -312,15 +312,26 @@ def test_the_days_return_feed_is_written_and_read_locally(local_api: str) -> Non
     )
     assert status == 202
     today = paris_day(int(time.time()))
+    yesterday = paris_day(int(time.time()) - 86400)
 
-    written = urllib.request.Request(f"{local_api}/_local/return-feed/{today}", method="POST")
-    with urllib.request.urlopen(written, timeout=30) as response:
+    # Today is not over: the function refuses to write its file (the nightly run writes it), and
+    # local mode shows the day so far instead, labelled as such.
+    status, _, refused = call("POST", f"{local_api}/_local/return-feed/{today}")
+    assert (status, refused["code"]) == (400, "not_a_day")
+    assert "is not over yet" in refused["message"]
+    with urllib.request.urlopen(f"{local_api}/_local/return-feed/{today}", timeout=30) as response:
+        assert response.headers["X-Return-Feed"].startswith("preview: the day is not over")
         content = response.read()
     lines = [json.loads(line) for line in content.decode("utf-8").splitlines()]
     assert {"type": "contact_message", "reference": body["reference"]}.items() <= next(
         line for line in lines if line.get("reference") == body["reference"]
     ).items()
-    with urllib.request.urlopen(f"{local_api}/_local/return-feed/{today}", timeout=30) as response:
+    # A day that is over is written as an operator writes it, and read as the billing system reads it.
+    written = urllib.request.Request(f"{local_api}/_local/return-feed/{yesterday}", method="POST")
+    with urllib.request.urlopen(written, timeout=30) as response:
+        assert "X-Return-Feed" not in response.headers
+        content = response.read()
+    with urllib.request.urlopen(f"{local_api}/_local/return-feed/{yesterday}", timeout=30) as response:
         assert response.read() == content  # what the billing system would read
     assert call("GET", f"{local_api}/_local/return-feed/2001-01-01")[0] == 404
     assert call("GET", f"{local_api}/_local/return-feed/hier")[0] == 400

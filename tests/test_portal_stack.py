@@ -38,7 +38,7 @@ def test_the_api_is_under_api_on_the_same_domain_uncached_and_proves_its_way(tem
     [api] = [o for o in config["Origins"] if o["Id"] == "api"]
     assert api["OriginPath"] == {"Fn::Sub": "/${Stage}"}
     assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    [secret] = api["OriginCustomHeaders"]
+    [secret] = resolved(template, api["OriginCustomHeaders"])
     assert secret["HeaderName"] == "X-Origin-Verify"
     assert secret["HeaderValue"] == {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"}
     [behaviour] = config["CacheBehaviors"]
@@ -139,3 +139,64 @@ def test_a_page_of_the_client_is_served_its_index_and_a_file_itself(template: Te
 @pytest.mark.parametrize(("uri", "forwarded"), [("/api/accounts", "/accounts"), ("/api/me/sessions", "/me/sessions")])
 def test_the_api_prefix_is_taken_off_before_api_gateway(template: Template, uri: str, forwarded: str) -> None:
     assert run_cloudfront_function(template, "ApiPrefixFunction", uri) == forwarded
+
+
+def resolved(template: Template, value: Any) -> Any:
+    """A part of the template with its conditions decided by the template's parameters (Fn::If)."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        name, when_true, when_false = value["Fn::If"]
+        return resolved(template, when_true if template.condition(name) else when_false)
+    if isinstance(value, dict) and "Fn::Select" in value:  # as CloudFormation computes it
+        index, within = value["Fn::Select"]
+        return resolved(template, within)[index]
+    if isinstance(value, dict) and "Fn::Split" in value:
+        separator, text = value["Fn::Split"]
+        return template.resolve(text).split(separator)
+    if isinstance(value, dict):
+        return {k: resolved(template, v) for k, v in value.items() if resolved(template, v) != {"Ref": "AWS::NoValue"}}
+    if isinstance(value, list):
+        return [resolved(template, v) for v in value]
+    return value
+
+
+def test_a_custom_domain_gets_its_alias_and_certificate_tls_12_and_sni() -> None:
+    from local_mode.template import load_template
+
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
+    template = load_template({"FrontendUrl": "https://monespace.eauxdupaysdaix.fr", "AcmCertificateArn": certificate})
+    config = resolved(template, distribution(template))
+
+    assert config["Aliases"] == ["monespace.eauxdupaysdaix.fr"]  # FrontendUrl's host name
+    assert config["ViewerCertificate"] == {
+        "AcmCertificateArn": {"Ref": "AcmCertificateArn"},
+        "SslSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+    }
+    assert template.resolve(config["ViewerCertificate"]["AcmCertificateArn"]) == certificate
+
+
+def test_without_a_certificate_the_distribution_uses_cloudfronts_own(template: Template) -> None:
+    assert template.parameters["AcmCertificateArn"] == ""  # the default: a first dev deploy
+    config = resolved(template, distribution(template))
+
+    assert "Aliases" not in config
+    assert config["ViewerCertificate"] == {"CloudFrontDefaultCertificate": True}
+
+
+def test_a_rotation_names_the_new_version_so_that_cloudformation_resolves_it_again() -> None:
+    """CloudFormation resolves a secret again only when its reference changes (docs/operations.md,
+    Secrets): the version a rotation names is in the header's reference."""
+    from local_mode.template import load_template
+
+    version = "a1b2c3d4-5678-90ab-cdef-111122223333"
+    for rotated in (version, "b2c3d4e5-6789-0abc-def1-222233334444"):
+        template = load_template(
+            {"FrontendUrl": "https://monespace.eauxdupaysdaix.fr", "OriginVerifySecretVersion": rotated}
+        )
+        [api] = [o for o in resolved(template, distribution(template))["Origins"] if o["Id"] == "api"]
+        [secret] = api["OriginCustomHeaders"]
+        assert template.resolve(secret["HeaderValue"]) == (
+            f"{{{{resolve:secretsmanager:OriginVerifySecret:SecretString:::{rotated}}}}}"
+        )  # secret-id:SecretString:json-key:version-stage:version-id, the key and stage left empty
+    outputs = load_template().document["Outputs"]
+    assert outputs["OriginVerifySecretArn"]["Value"] == {"Ref": "OriginVerifySecret"}  # what the rotation reads

@@ -115,11 +115,23 @@ def test_an_operator_run_names_a_real_day(api: Api, day: Any) -> None:
         api.call("ReturnFeedFunction", {"day": day})
 
 
+@pytest.mark.parametrize("day", ["2026-11-30", "2026-11-29"], ids=["not begun", "today"])
 @pytest.mark.usefixtures("aws")
-def test_a_day_that_has_not_begun_is_not_written(api: Api, clock: FrozenClock) -> None:
+def test_a_day_that_is_not_over_is_not_written(api: Api, clock: FrozenClock, day: str) -> None:
+    """Today's file written now would lack the rest of the day, then be replaced by the nightly run's
+    under the same name: the billing system could read two different files for one day."""
     at_paris(clock, "2026-11-29", "23:59")
 
-    with pytest.raises(ValueError, match="has not begun"):
-        api.call("ReturnFeedFunction", {"day": "2026-11-30"})
+    with pytest.raises(ValueError, match=rf"{day} is not over yet \(Paris time\)"):
+        api.call("ReturnFeedFunction", {"day": day})
 
     assert boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_day_can_be_written_by_hand_as_soon_as_it_is_over(api: Api, clock: FrozenClock) -> None:
+    at_paris(clock, "2026-11-30", "00:00")  # midnight in Paris: 23:00 UTC on the 29th
+
+    written = api.call("ReturnFeedFunction", {"day": "2026-11-29"})
+
+    assert written["key"] == "2026/11/espace-abonne-2026-11-29.jsonl"

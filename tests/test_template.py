@@ -187,6 +187,33 @@ def test_alarms_cover_errors_throttles_and_email_reputation(template: Template) 
     }
 
 
+def heading_anchors(document: str) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings (fenced code left out)."""
+    anchors, fenced = set(), False
+    for line in document.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and (heading := re.match(r"#{1,6} (.+)", line)):
+            text = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower().replace("`", ""))
+            anchors.add(text.replace(" ", "-"))
+    return anchors
+
+
+def test_every_docs_section_an_alarm_points_to_exists(template: Template) -> None:
+    """An operator woken by an alarm follows its description: the file and the section must be there."""
+    pointed = []
+    for name, alarm in resources_of(template, "AWS::CloudWatch::Alarm").items():
+        description = " ".join(str(alarm["Properties"].get("AlarmDescription", "")).split())
+        for path, anchor in re.findall(r"\b(docs/[\w-]+\.md)(?:#([\w-]+))?", description):
+            document = ROOT / path
+            assert document.is_file(), f"{name}: {path}"
+            assert anchor, f"{name}: {path} without the section's anchor"
+            assert anchor in heading_anchors(document.read_text(encoding="utf-8")), f"{name}: {path}#{anchor}"
+            pointed.append(name)
+        assert "README, " not in description, f"{name}: name the docs file and section"
+    assert {"PaymentsPendingTooLongAlarm", "PaymentAnomaliesAlarm", "OutboxDeadLetterAlarm"} <= set(pointed)
+
+
 def test_every_function_and_table_is_watched(template: Template) -> None:
     dimensions = [
         query["MetricStat"]["Metric"]["Dimensions"][0]["Value"]

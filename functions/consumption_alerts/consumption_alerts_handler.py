@@ -1,9 +1,11 @@
 """The consumption thresholds' watch (EventBridge, every morning after the night's import): one
-email per day or month over an account's threshold (PRODUCT.md §8; consumption/thresholds.py)."""
+email per day or month over an account's threshold (PRODUCT.md §8; consumption/thresholds.py).
+Every line of a run carries its EventBridge event's id as correlation id."""
 
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,7 +15,7 @@ logger = Logger()
 metrics = Metrics()
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = threshold_watch().run()

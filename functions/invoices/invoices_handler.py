@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, Field
 
+from espace_abonne.contracts.documents import InvoicePdfUnreadable
 from espace_abonne.contracts.wiring import contract_reader, paperless_billing
 from espace_abonne.core.http import RequestModel, create_resolver, error_responses, lambda_entrypoint
 from espace_abonne.sessions.auth import require_session
@@ -17,6 +18,10 @@ logger = Logger()
 metrics = Metrics()
 app = create_resolver(logger)
 
+UNREADABLE_PDF = (
+    "S3 refused to read an invoice PDF in the documents bucket (AccessDenied): check InvoicesFunction's "
+    "s3:GetObject on invoices/* and s3:ListBucket on the bucket (template.yaml); answered 503"
+)
 PAPERLESS_ON = "Facture électronique activée\u00a0: vos prochaines factures seront disponibles ici, sans envoi papier."
 PAPERLESS_OFF = "Facture papier rétablie\u00a0: vos prochaines factures vous seront aussi envoyées par courrier."
 
@@ -44,7 +49,11 @@ class PaperlessAnswer(BaseModel):
 )
 def invoice_pdf(number: str, invoice_number: str) -> Response[str]:
     caller = require_session(app.current_event.raw_event)
-    pdf = contract_reader().invoice_pdf(caller.account_id, number, invoice_number)
+    try:
+        pdf = contract_reader().invoice_pdf(caller.account_id, number, invoice_number)
+    except InvoicePdfUnreadable:
+        logger.error(UNREADABLE_PDF, extra={"contract": number, "invoice": invoice_number})
+        raise
     metrics.add_metric(name="InvoiceDownloads", unit=MetricUnit.Count, value=1)
     response = Response(
         status_code=200,

@@ -13,11 +13,25 @@ from dataclasses import dataclass
 from enum import Enum
 
 from espace_abonne.core import aws
+from espace_abonne.core.errors import DomainError
 from espace_abonne.core.settings import MissingSetting
 
 # A Lambda answer is 6 MB at most, and the API sends a PDF in base64 (4/3 of its size): a PDF over
 # 4 MB could not be served. A real invoice is 50 to 300 KB.
 MAX_PDF_BYTES = 4 * 1024 * 1024
+
+
+class InvoicePdfUnreadable(DomainError):
+    """S3 refused to read the documents bucket (AccessDenied): the function's role lacks a grant —
+    s3:GetObject on the invoices' keys, or s3:ListBucket, without which a missing PDF is refused
+    rather than reported missing. A fault of the deployment, not of the request."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            503,
+            "invoice_pdf_unavailable",
+            "Le PDF de cette facture est momentanément indisponible. Veuillez réessayer plus tard.",
+        )
 
 
 class Copy(Enum):
@@ -85,7 +99,10 @@ class InvoiceDocuments:
         try:
             response = aws.s3().get_object(Bucket=self._documents, Key=document_key(contract_number, invoice_number))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            code = error.response.get("Error", {}).get("Code")
+            if code in ("404", "NoSuchKey", "NotFound"):
                 return None
+            if code in ("403", "AccessDenied"):
+                raise InvoicePdfUnreadable() from error
             raise
         return InvoicePdf(filename=f"facture-{invoice_number}.pdf", content=response["Body"].read())

@@ -53,9 +53,11 @@ class BillingInbox:
 
     def receive(self, key: str, version_id: str | None, out_of_time: Callable[[], bool]) -> dict[str, Any] | None:
         """An object created in the inbox: an export starts an import, a resume marker carries one
-        on. Returns the report written (None for any other object)."""
+        on. Returns the report written (None for any other object). The inbox is versioned: both
+        are read at the version S3's event names (the export's stays in the markers), never a
+        later drop under the same name."""
         if is_resume(key):
-            state = json.loads(self._read(key, None))
+            state = json.loads(self._read(key, version_id))
             export, version = str(state["export"]), state.get("version_id")
             passes, resume_from = int(state["pass"]), int(state["resume_from_line"])
             earlier: ImportReport | None = ImportReport.from_json(state["report"])
