@@ -139,18 +139,23 @@ class LocalApi:
         return self.handlers[function](event, _LambdaContext(self.functions[function]))
 
     def _after(self) -> None:
-        """The work a request queued runs before the next request is taken (as AWS would soon after
-        the answer): GET /_local/emails then always shows the emails of every earlier request."""
         self.sources.settle(self._run)
         self.sent_mail.collect()
         self.sent_alerts.collect()
 
-    def invoke(self, route: Route, event: dict[str, Any]) -> dict[str, Any]:
+    def settle(self) -> None:
+        """The work that requests queued (the outbox, S3 drops), run by its functions as AWS would
+        soon after the answer. Called once a request's answer is sent, and before GET /_local/emails
+        answers, so that it always shows the emails of every request answered before it."""
         with self._lock:
-            try:
-                return self._run(route.function, event)
-            finally:
-                self._after()
+            self._after()
+
+    def invoke(self, route: Route, event: dict[str, Any]) -> dict[str, Any]:
+        """The route's function only: what it queued runs after the answer (`settle`), as in AWS,
+        where the answer never waits for the worker (its time would tell what the worker does)."""
+        with self._lock:
+            self._after()  # whatever is still queued from earlier requests
+            return self._run(route.function, event)
 
     def run_schedule(self, function: str) -> dict[str, Any]:
         """POST /_local/schedules/<function>: what its EventBridge rule would start, now."""
@@ -248,7 +253,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    _invoked = False  # this request ran a route's function: its queued work runs after the answer
+
     def _handle(self) -> None:
+        self._invoked = False
         started = time.perf_counter()
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -257,11 +265,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._answer(status, headers, body)
         elapsed = (time.perf_counter() - started) * 1000
         print(f"{self.command} {url.path} → {status} ({elapsed:.0f} ms)", flush=True)
+        if self._invoked:
+            self.api.settle()
 
     def _local_only(self, path: str, raw_body: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
         """Local mode's own routes (never deployed): the emails and alerts sent, the billing inbox,
         the return feed, the schedules."""
         if self.command == "GET" and path in ("/_local/emails", "/_local/alerts"):
+            self.api.settle()
             sent = self.api.sent_mail if path == "/_local/emails" else self.api.sent_alerts
             return _json(200, sent.all())
         if path == "/_local/billing-imports" and self.command == "POST":
@@ -336,6 +347,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             binary_media_types=self.api.binary_media_types,
         )
         response = self.api.invoke(route, event)
+        self._invoked = True
         return _proxy_answer(response, self.headers.get("Accept", ""), self.api.binary_media_types)
 
     def __getattr__(self, name: str) -> Any:

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,11 +64,42 @@ def local_api(local_mode_environment: dict[str, str]) -> Iterator[str]:
     banner = process.stdout.readline()  # printed once the server listens
     assert f"http://127.0.0.1:{port}" in banner, banner
     # Keep reading its console (a request line each, every email) so that the pipe never fills up.
-    console: collections.deque[str] = collections.deque(maxlen=200)
-    threading.Thread(target=console.extend, args=(process.stdout,), daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
+    console = Console()
+    threading.Thread(target=console.read, args=(process.stdout,), daemon=True).start()
+    url = f"http://127.0.0.1:{port}"
+    CONSOLES[url] = console
+    yield url
+    del CONSOLES[url]
     process.terminate()
     process.wait(timeout=10)
+
+
+class Console:
+    """The last lines local mode printed, in the order it printed them."""
+
+    def __init__(self) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=400)
+        self._changed = threading.Condition()
+
+    def read(self, stream: Iterable[str]) -> None:
+        for line in stream:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def until(self, text: str, timeout: float = 10) -> list[str]:
+        """The lines up to the first one that contains `text` (waits for local mode to print it)."""
+
+        def printed() -> bool:
+            return any(text in line for line in self.lines)
+
+        with self._changed:
+            assert self._changed.wait_for(printed, timeout), f"local mode never printed {text!r}"
+            lines = list(self.lines)
+        return lines[: next(i for i, line in enumerate(lines) if text in line) + 1]
+
+
+CONSOLES: dict[str, Console] = {}
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,27 @@ def test_sign_up_then_activate_from_the_emailed_link(local_api: str) -> None:
     assert [e["subject"] for e in emails] == ["Activez votre espace abonné", "Vous avez déjà un espace abonné"]
 
 
+def test_an_answer_never_waits_for_the_work_it_queued(local_api: str) -> None:
+    """As in AWS: the worker runs after the answer (its time would tell what it found, e.g. whether
+    the address has an account). GET /_local/emails waits for it, so it shows every earlier
+    request's emails."""
+    from tests.conftest import CONSOLES
+
+    password = "Ecluse9!Torse"
+    status, _, _ = call(
+        "POST",
+        f"{local_api}/accounts",
+        {"email": "apres-la-reponse@example.fr", "password": password, "password_confirmation": password},
+    )
+    assert status == 202
+    _, _, emails = call("GET", f"{local_api}/_local/emails")
+
+    assert emails[-1]["to"] == "apres-la-reponse@example.fr"
+    lines = CONSOLES[local_api].until("À : apres-la-reponse@example.fr")
+    answered = max(i for i, line in enumerate(lines) if line.startswith("POST /accounts → 202"))
+    assert answered < len(lines) - 1  # the request's line was printed once answered, the email after
+
+
 def test_bad_input_over_http_is_a_4xx(local_api: str) -> None:
     request = urllib.request.Request(
         f"{local_api}/accounts",
