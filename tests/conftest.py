@@ -268,7 +268,10 @@ class Mailbox:
         return sent_emails()
 
     def to(self, address: str) -> list[SentEmail]:
-        return [email for email in sent_emails() if email.to == address]
+        """What reached the address (SES delivers an internationalised domain in its ASCII form)."""
+        from espace_abonne.core.mail import ascii_address
+
+        return [email for email in sent_emails() if email.to == ascii_address(address)]
 
     def last_link(self, address: str, path: str) -> str:
         import re

@@ -4,6 +4,7 @@ dashboard that counts an accepted payment until the billing export brings it."""
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -63,11 +64,14 @@ class CountingTransport:
         self.simulator = simulator
         self.calls: list[bytes] = []
         self.down = False
+        self.answer: tuple[int, bytes] | None = None  # what PayFiP answers instead of the simulator
 
     def __call__(self, url: str, body: bytes, timeout: float) -> tuple[int, bytes]:
         self.calls.append(body)
         if self.down:
             raise TimeoutError("PayFiP does not answer")
+        if self.answer:
+            return self.answer
         return self.simulator.transport(url, body, timeout)
 
     def detail_calls(self) -> int:
@@ -459,6 +463,31 @@ def test_when_payfip_cannot_be_reached_the_start_is_a_503_and_frees_the_invoice(
 
     assert (failed.status, failed.json()["code"]) == (503, "payfip_unavailable")
     assert camille.start().status == 201
+
+
+def test_an_internationalised_domain_reaches_payfip_in_its_ascii_form(
+    api: Api, mailbox: Mailbox, demo_billing: None, transport: CountingTransport, payfip: PayfipSimulator
+) -> None:
+    payer = new_payer(api, mailbox, "lea@café.fr")
+
+    assert payer.start().status == 201
+    assert payfip.operations()[0].mel == "lea@xn--caf-dma.fr"
+
+
+def test_when_payfip_refuses_the_operation_the_start_says_so_and_does_not_ask_to_retry(
+    camille: Payer, transport: CountingTransport, logs: CapturedLogs
+) -> None:
+    """A functional fault at the start (here R3, as PayFiP records it) will not go away by asking
+    again: the subscriber is told to pay otherwise, the operators get an error log with the code."""
+    transport.answer = (500, (Path(__file__).parent / "payfip" / "fault-R3.xml").read_bytes())
+    refused = camille.start()
+    transport.answer = None
+
+    assert (refused.status, refused.json()["code"]) == (502, "payfip_refused")
+    assert "réessayer" not in refused.json()["message"]
+    assert "autres moyens indiqués sur la facture" in refused.json()["message"]
+    assert any(line.get("payfip_code") == "R3" and line["level"] == "ERROR" for line in logs.records())
+    assert camille.start().status == 201  # the invoice is free again
 
 
 # -- Reading a payment, coming back -----------------------------------------------------------------

@@ -43,12 +43,19 @@ class PaymentView(BaseModel):
     summary="Payer une facture en ligne (PayFiP)",
     responses={
         201: {"description": "Paiement créé : envoyer le navigateur à redirect_url"},
-        **error_responses(401, 404, 409),
+        **error_responses(401, 404, 409, 502, 503),
     },
 )
 def start_payment(number: str, invoice_number: str) -> Response[PaymentStarted]:
+    from espace_abonne.payments.service import PaymentRefusedByPayfip  # imported by the starter anyway
+
     caller = require_session(app.current_event.raw_event)
-    started = payment_starter().start(caller.account_id, caller.email, number, invoice_number)
+    try:
+        started = payment_starter().start(caller.account_id, caller.email, number, invoice_number)
+    except PaymentRefusedByPayfip as refused:
+        # Asking again will not help: a setting (numcli, URLs) or the invoice's data needs someone.
+        logger.error("PayFiP refused to create a payment", extra={"payfip_code": refused.payfip_code})
+        raise
     metrics.add_metric(name="PaymentsStarted", unit=MetricUnit.Count, value=1)
     return Response(
         status_code=201,

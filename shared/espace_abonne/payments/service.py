@@ -18,7 +18,7 @@ from espace_abonne.contracts.reading import ContractReader, OnlinePaymentRecords
 from espace_abonne.core.clock import Clock, iso_time
 from espace_abonne.core.errors import DomainError
 from espace_abonne.core.links import DASHBOARD, page
-from espace_abonne.core.mail import Mailer
+from espace_abonne.core.mail import Mailer, ascii_address
 from espace_abonne.core.money import format_cents
 from espace_abonne.core.return_feed import ReturnFeed, paris_day
 from espace_abonne.payments.emails import payment_received_email
@@ -77,6 +77,20 @@ class NotPayableOnline(DomainError):
 class PaymentNotFound(DomainError):
     def __init__(self) -> None:
         super().__init__(404, "payment_not_found", "Ce paiement n'existe pas.")
+
+
+class PaymentRefusedByPayfip(DomainError):
+    """PayFiP refused to create the operation (a functional fault at the start): asking again will
+    not help; the operators are told by the log and the 5xx alarm."""
+
+    def __init__(self, payfip_code: str) -> None:
+        self.payfip_code = payfip_code
+        super().__init__(
+            502,
+            "payfip_refused",
+            "Le paiement en ligne de cette facture n'est pas possible pour le moment\u00a0: la Régie en est "
+            "informée. Vous pouvez la régler par les autres moyens indiqués sur la facture.",
+        )
 
 
 class OnlinePaymentUnavailable(DomainError):
@@ -147,7 +161,7 @@ class PaymentStarter:
         )
         request = PaymentRequest(
             exer=payment.exer,
-            mel=email,
+            mel=ascii_address(email),  # PayFiP's mel is ASCII: an internationalised domain in punycode
             montant=payment.amount_cents,
             numcli=payment.numcli,
             objet=f"Facture {payment.refdet}",
@@ -164,6 +178,9 @@ class PaymentStarter:
             raise PaymentInProgress()
         try:
             id_op = self._payfip.create_payment(request)
+        except PayfipFault as fault:
+            self._store.discard(payment)
+            raise PaymentRefusedByPayfip(fault.code) from None
         except PayfipError:
             self._store.discard(payment)
             raise OnlinePaymentUnavailable() from None
