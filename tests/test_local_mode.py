@@ -294,7 +294,7 @@ def test_the_payfip_simulator_and_the_payment_settler_run_in_local_mode(local_ap
 
     assert answer == {
         "function": "PaymentSettlerFunction",
-        "response": {"checked": 0, "events": {}, "oldest_pending_age": 0},
+        "response": {"checked": 0, "events": {}, "oldest_pending_age": 0, "receipts_sent": 0},
     }
 
     # The operators were alerted (SNS, shown by local mode like the emails).

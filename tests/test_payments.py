@@ -225,6 +225,34 @@ def test_a_replayed_notification_changes_nothing_and_sends_no_second_email(
     assert transport.detail_calls() == 1  # a settled payment is answered as it is: PayFiP is not asked again
 
 
+def test_a_receipt_the_queue_refused_at_the_acceptance_is_sent_by_the_settler_once(
+    camille: Payer, payfip: PayfipSimulator, api: Api, mailbox: Mailbox, clock: FrozenClock
+) -> None:
+    from espace_abonne.core import aws
+    from tests.faults import Faults
+
+    started = camille.start()
+    payfip.settle(id_op_of(started), "P", notify=False)
+    faults = Faults()
+    faults.fail(aws.sqs(), "SendMessage", None)  # SQS times out on every attempt
+    try:
+        failed = notify(api, id_op_of(started))
+    finally:
+        faults.heal()
+    assert failed.status >= 500  # PayFiP's server will notify again; the acceptance is kept
+    assert camille.payment(started.json()["payment_id"]).json()["status"] == "payé"
+    assert notify(api, id_op_of(started)).status == 200  # a replay: settled, nothing sent
+    assert receipts(mailbox, "camille@example.fr") == []
+
+    clock.advance(300)
+    first = api.run_schedule("PaymentSettlerFunction")
+    second = api.run_schedule("PaymentSettlerFunction")
+
+    assert (first["receipts_sent"], second["receipts_sent"]) == (1, 0)
+    [receipt] = receipts(mailbox, "camille@example.fr")
+    assert "253,79" in receipt.text
+
+
 def test_a_forged_notification_for_an_unknown_idop_does_nothing_and_asks_payfip_nothing(
     camille: Payer, api: Api, mailbox: Mailbox, transport: CountingTransport
 ) -> None:
@@ -541,7 +569,7 @@ def test_the_settler_accepts_what_payfip_never_notified(
     report = api.run_schedule("PaymentSettlerFunction")
     api.run_queued_work()
 
-    assert report == {"checked": 1, "events": {"accepted": 1}, "oldest_pending_age": 0}
+    assert report == {"checked": 1, "events": {"accepted": 1}, "oldest_pending_age": 0, "receipts_sent": 0}
     assert camille.payment(started.json()["payment_id"]).json()["status"] == "payé"
     assert len(receipts(mailbox, "camille@example.fr")) == 1
 
@@ -557,7 +585,7 @@ def test_the_settler_waits_for_a_result_then_expires_an_operation_that_can_no_lo
     clock.advance(10 * 60)
     expired = api.run_schedule("PaymentSettlerFunction")
 
-    assert waiting == {"checked": 1, "events": {"unchanged": 1}, "oldest_pending_age": 600}
+    assert waiting == {"checked": 1, "events": {"unchanged": 1}, "oldest_pending_age": 600, "receipts_sent": 0}
     assert expired["events"] == {"expired": 1}
     assert camille.payment(payment_id).json()["status"] == "expiré"
     assert camille.start().status == 201
@@ -573,7 +601,7 @@ def test_the_settler_keeps_waiting_while_payfip_cannot_be_asked(
 
     report = api.run_schedule("PaymentSettlerFunction")
 
-    assert report == {"checked": 1, "events": {"unavailable": 1}, "oldest_pending_age": 7200}
+    assert report == {"checked": 1, "events": {"unavailable": 1}, "oldest_pending_age": 7200, "receipts_sent": 0}
     assert camille.payment(started.json()["payment_id"]).json()["status"] == "en_attente"
 
 

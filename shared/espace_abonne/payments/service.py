@@ -45,6 +45,7 @@ from espace_abonne.payments.store import (
 # reaching PayFiP. Until then an operation may still succeed: it keeps its invoice's lock, and the
 # settler does not give up on it.
 OPERATION_LIFETIME = 20 * 60
+RECEIPT_GRACE = 60  # seconds: an acceptance this recent may still be queueing its receipt
 NOTIFICATION_PATH = "/payments/payfip/notifications"
 RETURN_PATH = "/payments/payfip/return"
 METHODS = {"P": "carte bancaire", "V": "prélèvement"}
@@ -227,6 +228,7 @@ class Checked:
 class SettleReport:
     checked: list[Checked] = field(default_factory=list)
     oldest_pending_age: int = 0  # seconds, among those still pending after this run
+    receipts_sent: int = 0  # « Paiement reçu » that could not be queued at the acceptance
 
     def count(self, event: Event) -> int:
         return sum(1 for c in self.checked if c.event == event)
@@ -239,7 +241,12 @@ class SettleReport:
         events: dict[str, int] = {}
         for checked in self.checked:
             events[checked.event] = events.get(checked.event, 0) + 1
-        return {"checked": len(self.checked), "events": events, "oldest_pending_age": self.oldest_pending_age}
+        return {
+            "checked": len(self.checked),
+            "events": events,
+            "oldest_pending_age": self.oldest_pending_age,
+            "receipts_sent": self.receipts_sent,
+        }
 
 
 def mismatches(payment: Payment, detail: PaymentDetail) -> tuple[str, ...]:
@@ -284,8 +291,8 @@ class PaymentOutcomes:
 
     def settle_pending(self) -> SettleReport:
         """The scheduled run: every payment still pending is asked about; one whose operation can no
-        longer succeed and has no result (P5, P1) is expired."""
-        report = SettleReport()
+        longer succeed and has no result (P5, P1) is expired. Receipts that could not be queued are."""
+        report = SettleReport(receipts_sent=self.send_due_receipts())
         still_pending = []
         reachable = True
         for payment in self._store.pending():
@@ -377,17 +384,34 @@ class PaymentOutcomes:
         )
         if not accepted:  # a replay, or a concurrent check that won: it sent the email
             return Checked(self._store.get(payment.payment_id), "unchanged")
+        self._send_receipt(payment, detail.numauto, paid_at)
+        return Checked(
+            self._store.get(payment.payment_id), "accepted_late" if payment.status == EXPIRED else "accepted"
+        )
+
+    def _send_receipt(self, payment: Payment, authorization_number: str, paid_at: int) -> None:
+        """« Paiement reçu », then the acceptance's mark taken off: if queueing it failed, the
+        settler finds the mark and queues it (`send_due_receipts`)."""
         self._mailer.send(
             payment_received_email(
                 payment.mel,
                 amount_cents=payment.amount_cents,
                 contract_number=payment.contract_number,
                 invoice_number=payment.invoice_number,
-                authorization_number=detail.numauto,
+                authorization_number=authorization_number,
                 paid_at=paid_at,
                 dashboard_url=page(self._frontend_url, DASHBOARD, contrat=payment.contract_number),
             )
         )
-        return Checked(
-            self._store.get(payment.payment_id), "accepted_late" if payment.status == EXPIRED else "accepted"
-        )
+        self._store.receipt_queued(payment)
+
+    def send_due_receipts(self) -> int:
+        """The receipts that could not be queued when their payment was accepted (a minute ago at
+        least, so that a receipt being queued right now is not sent twice)."""
+        sent = 0
+        for payment in self._store.receipts_due():
+            if payment.updated_at is None or self._clock.now() - payment.updated_at < RECEIPT_GRACE:
+                continue
+            self._send_receipt(payment, payment.authorization_number or "", payment.paid_at or payment.updated_at)
+            sent += 1
+        return sent

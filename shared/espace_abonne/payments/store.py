@@ -31,6 +31,8 @@ ABANDONED: Status = "abandonné"
 EXPIRED: Status = "expiré"
 PENDING_INDEX = "Pending"
 _PENDING_MARK = "PENDING"
+# An accepted payment whose « Paiement reçu » is not known to be queued yet: the settler queues it.
+_RECEIPT_MARK = "RECEIPT"
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,25 @@ class PaymentStore:
     def pending(self) -> list[Payment]:
         """Every payment still en_attente, oldest first (the index is eventually consistent: a
         payment just settled may still be listed, and its conditional change will lose)."""
+        return self._marked(_PENDING_MARK)
+
+    def receipts_due(self) -> list[Payment]:
+        """Accepted payments whose « Paiement reçu » may not have been queued (the queue failed
+        right after the acceptance)."""
+        return self._marked(_RECEIPT_MARK)
+
+    def receipt_queued(self, payment: Payment) -> None:
+        conditional(
+            lambda: aws.dynamodb().update_item(
+                TableName=self._table,
+                Key=self._key(_payment_pk(payment.payment_id)),
+                UpdateExpression="REMOVE pending",
+                ConditionExpression="pending = :receipt",
+                ExpressionAttributeValues=to_item({":receipt": _RECEIPT_MARK}),
+            )
+        )
+
+    def _marked(self, mark: str) -> list[Payment]:
         payments: list[Payment] = []
         for page in (
             aws.dynamodb()
@@ -195,8 +216,8 @@ class PaymentStore:
             .paginate(
                 TableName=self._table,
                 IndexName=PENDING_INDEX,
-                KeyConditionExpression="pending = :pending",
-                ExpressionAttributeValues=to_item({":pending": _PENDING_MARK}),
+                KeyConditionExpression="pending = :mark",
+                ExpressionAttributeValues=to_item({":mark": mark}),
             )
         ):
             payments.extend(_payment_from(from_item(item)) for item in page.get("Items", []))
@@ -222,7 +243,7 @@ class PaymentStore:
                         "TableName": self._table,
                         "Key": self._key(_payment_pk(payment.payment_id)),
                         "UpdateExpression": "SET #status = :paid, paid_at = :paid_at, authorization_number = :numauto, "
-                        "#method = :method, updated_at = :now REMOVE pending",
+                        "#method = :method, updated_at = :now, pending = :receipt",
                         # expiré too: PayFiP's word that it was paid wins over our giving up waiting.
                         "ConditionExpression": "#status IN (:pending, :expired)",
                         "ExpressionAttributeNames": {"#status": "status", "#method": "method"},
@@ -235,6 +256,7 @@ class PaymentStore:
                                 ":now": now,
                                 ":pending": PENDING,
                                 ":expired": EXPIRED,
+                                ":receipt": _RECEIPT_MARK,
                             }
                         ),
                     }
