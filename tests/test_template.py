@@ -47,7 +47,9 @@ def test_functions_are_python_313_on_arm64_with_the_shared_layer(template: Templ
     assert all("AWS_LAMBDA_EXEC_WRAPPER" not in f.environment for f in template.functions().values())
     layer = template.resources["SharedLayer"]
     assert layer["Properties"]["ContentUri"] == "shared/"
-    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    # sam build runs this target of shared/Makefile (wheels for arm64, bytecode for Python 3.13).
+    assert "\nbuild-SharedLayer:\n" in (ROOT / "shared" / "Makefile").read_text(encoding="utf-8")
 
 
 def test_routes_are_explicit(template: Template) -> None:
