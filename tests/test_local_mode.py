@@ -285,6 +285,16 @@ def test_local_mode_pays_with_its_own_payfip_simulator_unless_its_environment_na
     assert other["PublicApiUrl"] == "https://tunnel.example"
 
 
+@pytest.mark.parametrize("only", ["PAYFIP_WS_URL", "PAYFIP_PAYMENT_URL"])
+def test_local_mode_refuses_one_payfip_address_without_the_other(only: str) -> None:
+    """The simulator's SOAP with another PayFiP's page (or the reverse) would create operations
+    that no page can pay: local mode says so at start rather than half-working."""
+    from local_mode.__main__ import local_overrides
+
+    with pytest.raises(SystemExit, match="PAYFIP_WS_URL et PAYFIP_PAYMENT_URL vont ensemble"):
+        local_overrides("http://127.0.0.1:3000", {only: "https://testpayfip.example/tpa"})
+
+
 def test_the_payfip_simulator_and_the_payment_settler_run_in_local_mode(local_api: str) -> None:
     with urllib.request.urlopen(f"{local_api}/_payfip/test/operations", timeout=10) as response:
         assert json.load(response) == []

@@ -143,6 +143,22 @@ def test_h1_an_older_request_still_queued_issues_no_link_after_a_newer_one(
     assert "/email/confirmation" not in mailbox.to(taken)[-1].text
 
 
+def test_an_address_whose_sign_up_expired_is_free_for_an_email_change(
+    api: Api, mailbox: Mailbox, clock: FrozenClock
+) -> None:
+    """A sign-up never activated is gone after 7 days, though DynamoDB's TTL deletes it later."""
+    sign_up(api, "abandon@example.fr", STRONG_PASSWORD)
+    clock.advance(7 * 24 * 3600 + 1)
+    activated_account(api, mailbox, VICTIM)
+    victim = signed_in(api, VICTIM)
+
+    asked = victim.call("POST", "/me/email", {"new_email": "abandon@example.fr", "current_password": STRONG_PASSWORD})
+    confirmed = api.post("/me/email/confirm", {"token": mailbox.last_link("abandon@example.fr", "/email/confirmation")})
+
+    assert (asked.status, confirmed.status) == (202, 200)
+    assert account_emails() == {"abandon@example.fr"}
+
+
 def test_h1_deleting_the_account_kills_the_link(
     api: Api, mailbox: Mailbox, hijacked_session: tuple[Browser, str]
 ) -> None:

@@ -372,7 +372,7 @@ class AccountStore:
             )
         )
 
-    def move_to_email(self, account: Account, token: StoredToken) -> bool:
+    def move_to_email(self, account: Account, token: StoredToken, now: int) -> bool:
         """Moves the account to the token's new address in one transaction.
 
         False if the token was used, is not the newest (a reset, a password change or a newer
@@ -406,7 +406,11 @@ class AccountStore:
                     "Put": {
                         "TableName": self._accounts,
                         "Item": to_item(values),
-                        "ConditionExpression": "attribute_not_exists(email)",
+                        # Free, or a sign-up never activated whose 7 days are over (TTL deletes it late).
+                        "ConditionExpression": "attribute_not_exists(email) "
+                        "OR (#status = :pending AND expires_at <= :now)",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": to_item({":pending": "pending", ":now": now}),
                     }
                 },
             ]

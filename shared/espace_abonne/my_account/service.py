@@ -135,7 +135,7 @@ class MyAccountService:
         account = self._accounts.get(stored.email)
         if account is None or account.account_id != stored.account_id:
             raise InvalidOrExpiredToken()
-        if not self._accounts.move_to_email(account, stored):
+        if not self._accounts.move_to_email(account, stored, now):
             raise InvalidOrExpiredToken()
         self._login.follow_email_change(account.account_id, stored.new_email)
         self._login.forget_failures(account.email)
