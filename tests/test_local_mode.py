@@ -285,6 +285,19 @@ def test_local_mode_pays_with_its_own_payfip_simulator_unless_its_environment_na
     assert other["PublicApiUrl"] == "https://tunnel.example"
 
 
+def test_local_mode_takes_the_per_ip_email_limit_from_its_environment() -> None:
+    """`EMAIL_REQUESTS_PER_IP_PER_HOUR=1000 make run` for a script that signs up many accounts."""
+    from local_mode.__main__ import local_overrides
+    from local_mode.template import load_template
+
+    default = load_template(local_overrides("http://127.0.0.1:3000", {}))
+    raised = load_template(local_overrides("http://127.0.0.1:3000", {"EMAIL_REQUESTS_PER_IP_PER_HOUR": "1000"}))
+
+    for function in ("SignupFunction", "PasswordResetFunction"):
+        assert default.functions()[function].environment["EMAIL_REQUESTS_PER_IP_PER_HOUR"] == "30"
+        assert raised.functions()[function].environment["EMAIL_REQUESTS_PER_IP_PER_HOUR"] == "1000"
+
+
 @pytest.mark.parametrize("only", ["PAYFIP_WS_URL", "PAYFIP_PAYMENT_URL"])
 def test_local_mode_refuses_one_payfip_address_without_the_other(only: str) -> None:
     """The simulator's SOAP with another PayFiP's page (or the reverse) would create operations
