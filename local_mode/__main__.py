@@ -32,7 +32,7 @@ def local_overrides(address: str, environ: Mapping[str, str]) -> dict[str, str]:
     }
     if bool(environ.get("PAYFIP_WS_URL")) != bool(environ.get("PAYFIP_PAYMENT_URL")):
         # One from the simulator and one from elsewhere: operations created here, paid nowhere.
-        raise SystemExit("PAYFIP_WS_URL et PAYFIP_PAYMENT_URL vont ensemble : définissez les deux, ou aucun.")
+        raise SystemExit("PAYFIP_WS_URL et PAYFIP_PAYMENT_URL vont ensemble\u00a0: définissez les deux, ou aucun.")
     for variable, parameter in ENVIRONMENT_PARAMETERS.items():
         if environ.get(variable):
             overrides[parameter] = environ[variable]

@@ -118,8 +118,8 @@ def _s3_permissions(operation: str, params: dict[str, Any]) -> set[tuple[str, st
     if operation == "GetObject":
         read = (_read_action(params.get("VersionId")), _s3_object(bucket, params["Key"]))
         # The code takes NoSuchKey for "not there": S3 answers it only to a caller that may list
-        # the bucket (AccessDenied otherwise), checking that permission with the key as s3:prefix.
-        listing = {("s3:ListBucket", _s3_listing(bucket, params["Key"]))} if not params.get("VersionId") else set()
+        # the bucket (AccessDenied otherwise).
+        listing = {("s3:ListBucket", f"arn:aws:s3:::{bucket}")} if not params.get("VersionId") else set()
         return {read, *listing}
     if operation == "HeadObject":
         # A missing key answers 404 only to a caller that may list the bucket (403 otherwise).

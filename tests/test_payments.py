@@ -244,10 +244,18 @@ def test_a_receipt_the_queue_refused_at_the_acceptance_is_sent_by_the_settler_on
     assert notify(api, id_op_of(started)).status == 200  # a replay: settled, nothing sent
     assert receipts(mailbox, "camille@example.fr") == []
 
-    clock.advance(300)
+    at_once = api.run_schedule("PaymentSettlerFunction")  # it may still be queueing: not yet
+    faults.fail(aws.sqs(), "SendMessage", None)
+    try:
+        clock.advance(300)
+        still_failing = api.run_schedule("PaymentSettlerFunction")
+    finally:
+        faults.heal()
     first = api.run_schedule("PaymentSettlerFunction")
     second = api.run_schedule("PaymentSettlerFunction")
 
+    assert at_once["receipts_sent"] == 0
+    assert (still_failing["receipts_sent"], still_failing["receipts_failed"]) == (0, 1)
     assert (first["receipts_sent"], second["receipts_sent"]) == (1, 0)
     [receipt] = receipts(mailbox, "camille@example.fr")
     assert "253,79" in receipt.text
@@ -518,6 +526,19 @@ def test_when_payfip_refuses_the_operation_the_start_says_so_and_does_not_ask_to
     assert camille.start().status == 201  # the invoice is free again
 
 
+def test_a_technical_fault_of_payfip_at_the_start_is_a_503_to_try_again(
+    camille: Payer, transport: CountingTransport
+) -> None:
+    """Only a FonctionnelleErreur says the request itself is refused; a technical one passes."""
+    recorded = (Path(__file__).parent / "payfip" / "fault-R3.xml").read_bytes()
+    transport.answer = (500, recorded.replace(b"FonctionnelleErreur", b"TechIndisponibiliteErreur"))
+    failed = camille.start()
+    transport.answer = None
+
+    assert (failed.status, failed.json()["code"]) == (503, "payfip_unavailable")
+    assert camille.start().status == 201
+
+
 # -- Reading a payment, coming back -----------------------------------------------------------------
 
 
@@ -569,7 +590,13 @@ def test_the_settler_accepts_what_payfip_never_notified(
     report = api.run_schedule("PaymentSettlerFunction")
     api.run_queued_work()
 
-    assert report == {"checked": 1, "events": {"accepted": 1}, "oldest_pending_age": 0, "receipts_sent": 0}
+    assert report == {
+        "checked": 1,
+        "events": {"accepted": 1},
+        "oldest_pending_age": 0,
+        "receipts_sent": 0,
+        "receipts_failed": 0,
+    }
     assert camille.payment(started.json()["payment_id"]).json()["status"] == "payé"
     assert len(receipts(mailbox, "camille@example.fr")) == 1
 
@@ -585,7 +612,13 @@ def test_the_settler_waits_for_a_result_then_expires_an_operation_that_can_no_lo
     clock.advance(10 * 60)
     expired = api.run_schedule("PaymentSettlerFunction")
 
-    assert waiting == {"checked": 1, "events": {"unchanged": 1}, "oldest_pending_age": 600, "receipts_sent": 0}
+    assert waiting == {
+        "checked": 1,
+        "events": {"unchanged": 1},
+        "oldest_pending_age": 600,
+        "receipts_sent": 0,
+        "receipts_failed": 0,
+    }
     assert expired["events"] == {"expired": 1}
     assert camille.payment(payment_id).json()["status"] == "expiré"
     assert camille.start().status == 201
@@ -601,7 +634,13 @@ def test_the_settler_keeps_waiting_while_payfip_cannot_be_asked(
 
     report = api.run_schedule("PaymentSettlerFunction")
 
-    assert report == {"checked": 1, "events": {"unavailable": 1}, "oldest_pending_age": 7200, "receipts_sent": 0}
+    assert report == {
+        "checked": 1,
+        "events": {"unavailable": 1},
+        "oldest_pending_age": 7200,
+        "receipts_sent": 0,
+        "receipts_failed": 0,
+    }
     assert camille.payment(started.json()["payment_id"]).json()["status"] == "en_attente"
 
 

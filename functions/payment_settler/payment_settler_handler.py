@@ -41,6 +41,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "anomalies": report.anomalies,
             "oldest_pending_s": report.oldest_pending_age,
             "receipts_sent": report.receipts_sent,
+            "receipts_failed": report.receipts_failed,
         },
     )
     metrics.add_metric(name="PaymentsSettled", unit=MetricUnit.Count, value=len(report.checked))

@@ -57,8 +57,9 @@ from espace_abonne.core.money import format_cents
 from espace_abonne.core.outbox import LEAK_ALERT, NEW_INVOICE, Outbox
 
 _RECORD: TypeAdapter[RegulationRecord | PayerRecord | ContractRecord] = TypeAdapter(ExportRecord)
-# Part of every source digest: a change of what the import writes makes the next import rewrite all.
-IMPORT_FORMAT = "3"
+# Part of every source digest: a change of what the import writes or checks makes the next import
+# rewrite (and re-check) all. "4": clés of 8 characters, which the guessing limits rely on.
+IMPORT_FORMAT = "4"
 CHUNK = 100  # contracts per BatchGetItem of their previous state (DynamoDB's limit)
 
 

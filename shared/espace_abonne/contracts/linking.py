@@ -71,6 +71,7 @@ class ContractLinker:
         except LimitReached as limit:
             raise TooManyAttempts(limit.retry_after) from limit
 
+        # Should anything below fail (DynamoDB, the secret), the attempt stays counted: a failure.
         details = self._billing.details(contract_number)
         stored_digest = details.key_digest if details else _UNKNOWN_CONTRACT_DIGEST
         if not key_matches(self._key_secret, contract_number, key, stored_digest) or details is None:

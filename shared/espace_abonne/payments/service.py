@@ -181,7 +181,9 @@ class PaymentStarter:
             id_op = self._payfip.create_payment(request)
         except PayfipFault as fault:
             self._store.discard(payment)
-            raise PaymentRefusedByPayfip(fault.code) from None
+            if fault.kind == "FonctionnelleErreur":  # the request itself: asking again will not help
+                raise PaymentRefusedByPayfip(fault.code) from None
+            raise OnlinePaymentUnavailable() from None  # a technical fault of PayFiP's: it passes
         except PayfipError:
             self._store.discard(payment)
             raise OnlinePaymentUnavailable() from None
@@ -229,6 +231,7 @@ class SettleReport:
     checked: list[Checked] = field(default_factory=list)
     oldest_pending_age: int = 0  # seconds, among those still pending after this run
     receipts_sent: int = 0  # « Paiement reçu » that could not be queued at the acceptance
+    receipts_failed: int = 0  # …and still could not: tried again at the next run
 
     def count(self, event: Event) -> int:
         return sum(1 for c in self.checked if c.event == event)
@@ -246,6 +249,7 @@ class SettleReport:
             "events": events,
             "oldest_pending_age": self.oldest_pending_age,
             "receipts_sent": self.receipts_sent,
+            "receipts_failed": self.receipts_failed,
         }
 
 
@@ -291,8 +295,9 @@ class PaymentOutcomes:
 
     def settle_pending(self) -> SettleReport:
         """The scheduled run: every payment still pending is asked about; one whose operation can no
-        longer succeed and has no result (P5, P1) is expired. Receipts that could not be queued are."""
-        report = SettleReport(receipts_sent=self.send_due_receipts())
+        longer succeed and has no result (P5, P1) is expired. Then the receipts that could not be
+        queued are."""
+        report = SettleReport()
         still_pending = []
         reachable = True
         for payment in self._store.pending():
@@ -312,6 +317,7 @@ class PaymentOutcomes:
                 still_pending.append(checked.payment)
         now = self._clock.now()
         report.oldest_pending_age = max((now - p.created_at for p in still_pending), default=0)
+        self.send_due_receipts(report)
         return report
 
     def _learn(self, payment: Payment, give_up: bool) -> Checked:
@@ -405,13 +411,18 @@ class PaymentOutcomes:
         )
         self._store.receipt_queued(payment)
 
-    def send_due_receipts(self) -> int:
+    def send_due_receipts(self, report: "SettleReport") -> None:
         """The receipts that could not be queued when their payment was accepted (a minute ago at
-        least, so that a receipt being queued right now is not sent twice)."""
-        sent = 0
+        least, so that a receipt being queued right now is not sent twice). One that fails again
+        keeps its mark for the next run, and stops nothing else."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         for payment in self._store.receipts_due():
             if payment.updated_at is None or self._clock.now() - payment.updated_at < RECEIPT_GRACE:
                 continue
-            self._send_receipt(payment, payment.authorization_number or "", payment.paid_at or payment.updated_at)
-            sent += 1
-        return sent
+            try:
+                self._send_receipt(payment, payment.authorization_number or "", payment.paid_at or payment.updated_at)
+            except (BotoCoreError, ClientError):
+                report.receipts_failed += 1
+            else:
+                report.receipts_sent += 1

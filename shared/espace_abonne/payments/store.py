@@ -7,7 +7,8 @@
     pk = LOCK#<contract>#<invoice>   the invoice's lock: the payment holding it, until when, and how many
                                      online payments were accepted for that invoice (its version)
 
-Pending (GSI, sparse): pending = "PENDING", created_at — the payments the settler asks PayFiP about.
+Pending (GSI, sparse): pending = "PENDING", created_at — the payments the settler asks PayFiP about;
+pending = "RECEIPT" — accepted payments whose « Paiement reçu » is not known to be queued yet.
 
 Never two accepted payments for one amount due: a payment is created in the same transaction that
 takes its invoice's lock, which only a payment whose lock time has passed gives up, and only if
