@@ -85,12 +85,6 @@ class ThrottleStore:
             ),
         }
 
-    def record(self, counters: tuple[Counter, ...], now: int) -> None:
-        """Counts one failure on every counter, whatever their level (checked by the caller)."""
-        aws.dynamodb().transact_write_items(
-            TransactItems=[{"Update": self._increment(counter, now)} for counter in counters]  # type: ignore[typeddict-item]
-        )
-
     def take(self, counters: tuple[Counter, ...], now: int) -> Attempt:
         """Counts one attempt on every counter, or raises `LimitReached` and counts nothing."""
         updates = []
