@@ -36,8 +36,8 @@ def generated_records(contracts: int) -> list[dict[str, Any]]:
         number = f"{20000 + n // 100:05d}.{n % 100:05d}.01"
         payer_id = f"R-{n:06d}"
         records.append({**PAYERS[0], "payer_id": payer_id})
-        _, _, key, address, holder, meter, remote, monthly, start, factor = template
-        readings = _readings(remote, factor)
+        demo_number, _, key, address, holder, meter, remote, monthly, start, factor = template
+        readings = _readings(remote, factor, demo_number)  # the demo contract's seasons and episodes
         invoices, payments = _billing(number, readings, monthly)
         invoices = [{**invoice, "number": f"{invoice['number']}-{n}", "pdf": False} for invoice in invoices]
         payments = [{**p, "invoice_number": f"{p['invoice_number']}-{n}"} for p in payments]
@@ -85,26 +85,15 @@ class _Requests:
 
 
 def run_import(template: Any, export: list[str], concurrency: int) -> dict[str, Any]:
-    from espace_abonne.contracts.billing_store import BillingStore
-    from espace_abonne.contracts.documents import InvoiceDocuments
-    from espace_abonne.contracts.importing import BillingImport
-    from espace_abonne.contracts.linking import FormerPayerLinks
-    from espace_abonne.contracts.links_store import LinkStore
+    from espace_abonne.contracts.wiring import billing_import_from
     from espace_abonne.core import aws
-    from espace_abonne.core.outbox import Outbox
 
     environment = template.functions()["BillingImportFunction"].environment
     requests = _Requests()
     for client in (aws.dynamodb(), aws.dynamodb_bulk(), aws.s3(), aws.sqs()):
         requests.attach(client)
-    outbox = Outbox(environment["OUTBOX_QUEUE_URL"])
-    importer = BillingImport(
-        billing=BillingStore(environment["BILLING_TABLE"]),
-        key_secret=template.secret(template.parameters["ContractKeySecretName"]),
-        former_payer_links=FormerPayerLinks(LinkStore(environment["LINKS_TABLE"]), outbox),
-        outbox=outbox,
-        documents=InvoiceDocuments(environment["DOCUMENTS_BUCKET"], environment["BILLING_INBOX_BUCKET"]),
-        concurrency=concurrency,
+    importer = billing_import_from(
+        environment, template.secret(template.parameters["ContractKeySecretName"]), concurrency=concurrency
     )
     cpu, started = time.process_time(), time.perf_counter()
     report = importer.run(export)

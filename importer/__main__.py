@@ -16,13 +16,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from espace_abonne.contracts.billing_store import BillingStore
-from espace_abonne.contracts.documents import InvoiceDocuments
-from espace_abonne.contracts.importing import BillingImport, ImportReport
-from espace_abonne.contracts.linking import FormerPayerLinks
-from espace_abonne.contracts.links_store import LinkStore
+from espace_abonne.contracts.importing import ImportReport
+from espace_abonne.contracts.wiring import billing_import_from
 from espace_abonne.core import aws
-from espace_abonne.core.outbox import Outbox
 
 SETTINGS = ("LINKS_TABLE", "OUTBOX_QUEUE_URL", "BILLING_INBOX_BUCKET", "DOCUMENTS_BUCKET", "CONTRACT_KEY_SECRET_ID")
 
@@ -48,13 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [name for name in SETTINGS if not os.environ.get(name)]
     if not args.table or missing:
         parser.error(f"set BILLING_TABLE (or --table) and {', '.join(SETTINGS)} (missing: {', '.join(missing)})")
-    outbox = Outbox(os.environ["OUTBOX_QUEUE_URL"])
-    importer = BillingImport(
-        billing=BillingStore(args.table),
-        key_secret=aws.secret_value(os.environ["CONTRACT_KEY_SECRET_ID"]),
-        former_payer_links=FormerPayerLinks(LinkStore(os.environ["LINKS_TABLE"]), outbox),
-        outbox=outbox,
-        documents=InvoiceDocuments(os.environ["DOCUMENTS_BUCKET"], os.environ["BILLING_INBOX_BUCKET"]),
+    importer = billing_import_from(
+        {**os.environ, "BILLING_TABLE": args.table},
+        aws.secret_value(os.environ["CONTRACT_KEY_SECRET_ID"]),
         concurrency=max(1, args.concurrency),
     )
 

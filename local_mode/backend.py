@@ -155,22 +155,10 @@ def import_export(template: Any, lines: Iterable[str]) -> Any:
     """Runs the import code itself on an export (as `python -m importer` does), with the resources
     and the clé secret of BillingImportFunction; returns its report. The PDFs it copies come from
     the inbox. Work it queues (emails) waits for the event sources to settle."""
-    from espace_abonne.contracts.billing_store import BillingStore
-    from espace_abonne.contracts.documents import InvoiceDocuments
-    from espace_abonne.contracts.importing import BillingImport
-    from espace_abonne.contracts.linking import FormerPayerLinks
-    from espace_abonne.contracts.links_store import LinkStore
-    from espace_abonne.core.outbox import Outbox
+    from espace_abonne.contracts.wiring import billing_import_from
 
     environment = template.functions()["BillingImportFunction"].environment
-    outbox = Outbox(environment["OUTBOX_QUEUE_URL"])
-    importer = BillingImport(
-        billing=BillingStore(environment["BILLING_TABLE"]),
-        key_secret=template.secret(template.parameters["ContractKeySecretName"]),
-        former_payer_links=FormerPayerLinks(LinkStore(environment["LINKS_TABLE"]), outbox),
-        outbox=outbox,
-        documents=InvoiceDocuments(environment["DOCUMENTS_BUCKET"], environment["BILLING_INBOX_BUCKET"]),
-    )
+    importer = billing_import_from(environment, template.secret(template.parameters["ContractKeySecretName"]))
     return importer.run(lines)
 
 

@@ -12,12 +12,8 @@ import boto3
 import pytest
 
 from espace_abonne.contracts import importing
-from espace_abonne.contracts.billing_store import BillingStore
-from espace_abonne.contracts.documents import InvoiceDocuments
 from espace_abonne.contracts.importing import BillingImport
-from espace_abonne.contracts.linking import FormerPayerLinks
-from espace_abonne.contracts.links_store import LinkStore
-from espace_abonne.core.outbox import Outbox
+from espace_abonne.contracts.wiring import billing_import_from
 from local_mode.backend import (
     DEMO_EXPORT,
     DEMO_INVOICES,
@@ -198,16 +194,8 @@ def test_objects_that_are_not_exports_start_nothing(api: Api, template: Template
 def test_contracts_written_by_several_threads_are_what_one_thread_writes(template: Template) -> None:
     def import_with(concurrency: int) -> list[dict[str, Any]]:
         environment = template.functions()["BillingImportFunction"].environment
-        outbox = Outbox(environment["OUTBOX_QUEUE_URL"])
-        importer = BillingImport(
-            BillingStore("BillingTable"),
-            template.secret(template.parameters["ContractKeySecretName"]),
-            FormerPayerLinks(LinkStore("LinksTable"), outbox),
-            outbox,
-            InvoiceDocuments(environment["DOCUMENTS_BUCKET"], environment["BILLING_INBOX_BUCKET"]),
-            concurrency=concurrency,
-            chunk=1,
-        )
+        secret = template.secret(template.parameters["ContractKeySecretName"])
+        importer = billing_import_from(environment, secret, concurrency=concurrency, chunk=1)
         report = importer.run(lines_of(demo_records()))
         assert (report.contracts, report.written, report.refused) == (3, 3, [])
         items = billing_items()

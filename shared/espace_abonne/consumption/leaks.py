@@ -222,25 +222,19 @@ class LeakAlertNotices:
         sent = 0
         for account_id in self._contracts.linked_accounts(task.contract_number, task.payer_id):
             email = self._accounts.email_of(account_id)
-            if email is None or not self._once.take(what, account_id, self._clock.now()):
+            if email is None:
                 continue
-            try:
-                self._mailer.send(
-                    leak_alert_email(
-                        email,
-                        task.contract_number,
-                        task.service_address,
-                        alert.reading_date,
-                        alert.since,
-                        alert.volume_m3,
-                        alert.average_l,
-                        alert.years,
-                        alert.reply_by,
-                        dashboard,
-                    )
-                )
-            except Exception:
-                self._once.give_back(what, account_id)  # the next delivery sends it
-                raise
-            sent += 1
+            message = leak_alert_email(
+                email,
+                task.contract_number,
+                task.service_address,
+                alert.reading_date,
+                alert.since,
+                alert.volume_m3,
+                alert.average_l,
+                alert.years,
+                alert.reply_by,
+                dashboard,
+            )
+            sent += self._once.send(what, account_id, self._clock.now(), self._mailer, message)
         return sent

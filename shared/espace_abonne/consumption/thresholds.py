@@ -144,11 +144,4 @@ class ThresholdWatch:
         return sent
 
     def _send_once(self, what: str, account_id: str, message: EmailMessage) -> int:
-        if not self._once.take(what, account_id, self._clock.now()):
-            return 0
-        try:
-            self._mailer.send(message)
-        except Exception:
-            self._once.give_back(what, account_id)
-            raise
-        return 1
+        return int(self._once.send(what, account_id, self._clock.now(), self._mailer, message))

@@ -1,5 +1,6 @@
 """Builds the contracts domain's services from the settings (imports lazily: cold start is import time)."""
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from espace_abonne.core.clock import current_clock
@@ -58,6 +59,30 @@ def billing_import() -> "BillingImport":
         outbox=outbox,
         documents=InvoiceDocuments(settings.require("documents_bucket"), settings.require("billing_inbox_bucket")),
         concurrency=settings.billing_import_concurrency,
+    )
+
+
+def billing_import_from(
+    environment: Mapping[str, str], key_secret: str, concurrency: int = 1, chunk: int | None = None
+) -> "BillingImport":
+    """The import over the resources a BillingImportFunction environment names, outside Lambda:
+    `python -m importer`, local mode's `POST /_local/billing-imports`, the import bench, tests."""
+    from espace_abonne.contracts.billing_store import BillingStore
+    from espace_abonne.contracts.documents import InvoiceDocuments
+    from espace_abonne.contracts.importing import BillingImport
+    from espace_abonne.contracts.linking import FormerPayerLinks
+    from espace_abonne.contracts.links_store import LinkStore
+    from espace_abonne.core.outbox import Outbox
+
+    outbox = Outbox(environment["OUTBOX_QUEUE_URL"])
+    return BillingImport(
+        billing=BillingStore(environment["BILLING_TABLE"]),
+        key_secret=key_secret,
+        former_payer_links=FormerPayerLinks(LinkStore(environment["LINKS_TABLE"]), outbox),
+        outbox=outbox,
+        documents=InvoiceDocuments(environment["DOCUMENTS_BUCKET"], environment["BILLING_INBOX_BUCKET"]),
+        concurrency=concurrency,
+        chunk=chunk,
     )
 
 

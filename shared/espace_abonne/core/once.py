@@ -7,8 +7,13 @@ deliveries at once: one takes the marker, the other does nothing. Markers expire
 the last redelivery could come (the outbox keeps a task 4 days, its dead-letter queue 14).
 """
 
+from typing import TYPE_CHECKING
+
 from espace_abonne.core import aws
 from espace_abonne.core.dynamo import conditional, to_item
+
+if TYPE_CHECKING:
+    from espace_abonne.core.mail import EmailMessage, Mailer
 
 KEPT = 60 * 24 * 3600
 
@@ -37,3 +42,15 @@ class OnceLog:
         aws.dynamodb().update_item(
             TableName=self._table, Key=self._key(what, recipient), UpdateExpression="REMOVE done_at"
         )
+
+    def send(self, what: str, recipient: str, now: int, mailer: "Mailer", message: "EmailMessage") -> bool:
+        """Sends `message` unless it was sent already; a send that fails gives the marker back (and
+        raises), so that the task's next delivery sends it. True if this call sent it."""
+        if not self.take(what, recipient, now):
+            return False
+        try:
+            mailer.send(message)
+        except Exception:
+            self.give_back(what, recipient)
+            raise
+        return True

@@ -68,23 +68,15 @@ class NewInvoiceNotices:
             account = self._accounts.get(email) if email else None
             if account is None or account.account_id != account_id or not account.new_invoice_emails:
                 continue  # deleted or moved since, or does not want these emails
-            if not self._once.take(what, account_id, self._clock.now()):
-                continue  # an earlier delivery of this task sent it
-            try:
-                self._mailer.send(
-                    new_invoice_email(
-                        account.email,
-                        invoice.contract_number,
-                        invoice.service_address,
-                        invoice.invoice_number,
-                        invoice.issue_date,
-                        invoice.due_date,
-                        invoice.amount_cents,
-                        links.page(self._frontend_url, links.DASHBOARD, contrat=invoice.contract_number),
-                    )
-                )
-            except Exception:
-                self._once.give_back(what, account_id)  # the next delivery sends it
-                raise
-            sent += 1
+            message = new_invoice_email(
+                account.email,
+                invoice.contract_number,
+                invoice.service_address,
+                invoice.invoice_number,
+                invoice.issue_date,
+                invoice.due_date,
+                invoice.amount_cents,
+                links.page(self._frontend_url, links.DASHBOARD, contrat=invoice.contract_number),
+            )
+            sent += self._once.send(what, account_id, self._clock.now(), self._mailer, message)
         return sent
