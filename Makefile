@@ -40,7 +40,7 @@ run: $(VENV)/.synced
 test: check sam-validate template-scan sam-build pytest
 
 pytest: $(VENV)/.synced chromium
-	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest -n 2
+	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest -n 2 --dist loadfile
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's Chromium for the browser tests"; \

@@ -368,3 +368,34 @@ class Alerts:
 @pytest.fixture
 def alerts(aws: None) -> Alerts:
     return Alerts()
+
+
+# -- Browser tests (tests/browser.py): one Chromium per module, axe's report per module, a fresh
+# profile (no cookies) per person. Playwright is imported only by the modules that use them.
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def axe(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Saved as test-artifacts/web/<the module's AXE_REPORT, "axe" by default>.json."""
+    from tests.browser import AxeReport
+
+    report = AxeReport(getattr(request.module, "AXE_REPORT", "axe"))
+    yield report
+    report.save()
+
+
+@pytest.fixture
+def visit(local_api: str, browser: Any, axe: Any) -> Iterator[Callable[..., Any]]:
+    """`visit()` opens a fresh browser profile (no cookies): one per person."""
+    from tests.browser import visits
+
+    with visits(browser, local_api, axe) as start:
+        yield start

@@ -6,22 +6,20 @@ in test-artifacts/web/ (desktop 1366 × 768 and phone 320 px)."""
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
-from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, expect
+from playwright.sync_api import FloatRect, Page, ViewportSize, expect
 
 from tests.browser import (
     DESKTOP,
     PASSWORD,
     PHONE,
     SIGNED_UP,
-    AxeReport,
     Visit,
-    chromium,
     emails_to,
     last_link,
     link_contract,
@@ -29,7 +27,6 @@ from tests.browser import (
     new_subscriber,
     no_horizontal_scroll,
     sign_up,
-    visits,
 )
 
 ACTIVATED = "Votre compte est activé. Bienvenue sur votre espace abonné."
@@ -49,26 +46,6 @@ IPHONE_SAFARI = (
 def local_mode_environment() -> dict[str, str]:
     # This module signs up more people from 127.0.0.1 than the 30 an hour one address may.
     return {"EMAIL_REQUESTS_PER_IP_PER_HOUR": "1000"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def axe() -> Iterator[AxeReport]:
-    report = AxeReport()
-    yield report
-    report.save()
-
-
-@pytest.fixture
-def visit(local_api: str, browser: Browser, axe: AxeReport) -> Iterator[Callable[..., Visit]]:
-    """A fresh browser profile (no cookies) per person."""
-    with visits(browser, local_api, axe) as start:
-        yield start
 
 
 def log_out(you: Visit) -> None:

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,6 @@ from tests.browser import (
     PHONE,
     AxeReport,
     Visit,
-    chromium,
     emails_to,
     http,
     link_contract,
@@ -126,23 +125,7 @@ class BillingSystem:
         contract["data_as_of"] = max(contract["data_as_of"], paris_today().isoformat())
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def axe() -> Iterator[AxeReport]:
-    report = AxeReport("axe-consumption")
-    yield report
-    report.save()
-
-
-@pytest.fixture
-def visit(local_api: str, browser: Browser, axe: AxeReport) -> Iterator[Callable[..., Visit]]:
-    with visits(browser, local_api, axe) as start:
-        yield start
+AXE_REPORT = "axe-consumption"  # test-artifacts/web/axe-consumption.json (the `axe` fixture)
 
 
 @pytest.fixture(scope="module")

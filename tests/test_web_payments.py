@@ -6,14 +6,14 @@ once. axe runs on every page of ours that is reached (report in test-artifacts/w
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser import AxeReport, Visit, chromium, emails_to, http, link_contract, new_subscriber, visits
+from tests.browser import Visit, emails_to, http, link_contract, new_subscriber
 
 RECEIPT = "Paiement reçu"
 ONLINE = "paiement en ligne, en cours d'encaissement"
@@ -24,23 +24,7 @@ def local_mode_environment() -> dict[str, str]:
     return {"EMAIL_REQUESTS_PER_IP_PER_HOUR": "1000"}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def axe() -> Iterator[AxeReport]:
-    report = AxeReport("axe-payments")
-    yield report
-    report.save()
-
-
-@pytest.fixture
-def visit(local_api: str, browser: Browser, axe: AxeReport) -> Iterator[Callable[..., Visit]]:
-    with visits(browser, local_api, axe) as start:
-        yield start
+AXE_REPORT = "axe-payments"  # test-artifacts/web/axe-payments.json (the `axe` fixture)
 
 
 def notify(base_url: str, id_op: str) -> tuple[int, Any]:
